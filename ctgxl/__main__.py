@@ -1,0 +1,3 @@
+from ctgxl.cli import main
+
+main()

@@ -1,0 +1,140 @@
+"""`ctgxl check`: read every workbook, apply the schemas and the rules, gather the findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ctgxl.checks import Rules, check_identification, group_territories
+from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
+from ctgxl.limits import Limits
+from ctgxl.reader import ReadWorkbook, read_workbook, workbook_files
+from ctgxl.schemas import validate
+from ctgxl.standard import load
+from ctgxl.tables import FILE, ROW, SHEET, Tables, build_tables
+
+SEVERITY_ORDER = {ERREUR: 0, AVERTISSEMENT: 1, INFORMATION: 2}
+
+
+@dataclass
+class Report:
+    books: list[ReadWorkbook]
+    findings: list[Finding]
+    tables: Tables | None = None
+    missing: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == ERREUR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == AVERTISSEMENT]
+
+    @property
+    def informations(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == INFORMATION]
+
+    @property
+    def unreadable(self) -> bool:
+        return bool(self.missing) or any(not book.readable for book in self.books)
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.unreadable:
+            return 2
+        if self.errors or (strict and self.warnings):
+            return 1
+        return 0
+
+    def cells_read(self, book: ReadWorkbook) -> int:
+        return sum(len(table.rows) * len(table.positions) for table in book.tables.values())
+
+    def valid_share(self, book: ReadWorkbook) -> float | None:
+        cells = self.cells_read(book)
+        if not cells:
+            return None
+        bad = {(finding.sheet, finding.cell) for finding in self.errors if finding.file == book.name and finding.cell}
+        return max(0.0, 1 - len(bad) / cells)
+
+    def counts(self, book_name: str) -> Counter:
+        return Counter(finding.code for finding in self.findings if finding.file == book_name
+                       and finding.severity != INFORMATION)
+
+    def as_json(self) -> dict:
+        return {
+            "fichiers": [
+                {"fichier": book.name, "modele": book.kind, "version": book.version, "lisible": book.readable}
+                for book in self.books
+            ] + [{"fichier": finding.file, "modele": None, "version": None, "lisible": False}
+                 for finding in self.missing],
+            "constats": [finding.as_json() for finding in self.findings if finding.severity != INFORMATION],
+            "informations": [finding.as_json() for finding in self.findings if finding.severity == INFORMATION],
+            "resume": {"erreurs": len(self.errors), "avertissements": len(self.warnings),
+                       "informations": len(self.informations)},
+        }
+
+
+def read_all(paths: list[Path], limits: Limits | None = None, progress=None) -> tuple[list[ReadWorkbook], list[Finding]]:
+    files, missing = workbook_files(paths, limits)
+    books = []
+    if progress:
+        progress(0, len(files))
+    for path in files:
+        books.append(read_workbook(path, str(path), limits))
+        if progress:
+            progress(1)
+    return books, missing
+
+
+def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None) -> Report:
+    """All the findings on already read workbooks, checked together as one delivery."""
+    findings: list[Finding] = list(missing or [])
+    for book in books:
+        findings.extend(book.findings)
+    readable = [book for book in books if book.readable]
+    tables = build_tables(readable)
+    findings.extend(tables.findings)
+    std = load()
+    for name, frame in tables.frames.items():
+        findings.extend(validate(std.sheet(name), frame, _locator(tables, name)))
+    territories, groups = group_territories(readable)
+    for book in readable:
+        findings.extend(check_identification(book))
+    findings.extend(Rules(tables, territories, groups).run())
+    findings = sorted(set(findings), key=_order(books))
+    return Report(books=books, findings=findings, tables=tables, missing=list(missing or []))
+
+
+def check_paths(paths: list[Path], limits: Limits | None = None, progress=None) -> Report:
+    books, missing = read_all(paths, limits, progress)
+    return check_books(books, missing)
+
+
+def _locator(tables: Tables, sheet: str):
+    def locate(row, column_id):
+        return row[FILE], row[SHEET], tables.cell(row, sheet, column_id), int(row[ROW])
+
+    return locate
+
+
+def _order(books: list[ReadWorkbook]):
+    position = {book.name: index for index, book in enumerate(books)}
+    sheet_order = {name: index for index, name in enumerate(load().sheets)}
+
+    def key(finding: Finding):
+        return (position.get(finding.file, -1), finding.sheet is not None, sheet_order.get(finding.sheet, 99),
+                finding.sheet or "", finding.row or 0, _column_number(finding.cell), finding.code)
+
+    return key
+
+
+def _column_number(cell: str | None) -> int:
+    if not cell:
+        return 0
+    number = 0
+    for char in cell:
+        if not char.isalpha():
+            break
+        number = number * 26 + ord(char.upper()) - 64
+    return number

@@ -1,0 +1,277 @@
+"""The `ctgxl` command line. Parses options and prints; the work lives in library modules,
+imported inside each command so that `ctgxl --help` stays fast."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ctgxl import __version__
+
+KINDS = ("diagnostic", "equipements", "plan-actions", "complet")
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class UserError(click.ClickException):
+    """A mistake in how the command was called: one French sentence, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Erreur : {self.format_message()}", err=True)
+
+
+def _standard_version() -> int:
+    import tomllib
+
+    from ctgxl.standard import _validators_dir
+
+    with open(_validators_dir() / "standard.toml", "rb") as handle:
+        return tomllib.load(handle)["standard"]["version"]
+
+
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"ctgxl {__version__} (standard des classeurs CTG, version {_standard_version()})")
+        ctx.exit()
+
+
+@click.group(context_settings=CONTEXT, help="""Classeurs de la Convention Territoriale Globale (CTG).
+
+Écrit les modèles de classeurs (diagnostic, équipements, plan d'actions), contrôle les
+fichiers remplis par les services, les fusionne en un classeur consolidé pour la Caf, et
+les remet au format du modèle.
+
+\b
+Exemples :
+  ctgxl template complet --territoire Dugny --type Commune --code 93030 --debut 2023 --fin 2027
+  ctgxl check fichiers_recus/
+  ctgxl merge fichiers_recus/ -o ctg-dugny-consolidee.xlsx
+""")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Affiche la version de ctgxl et celle du standard.")
+@click.option("--debug", is_flag=True, help="En cas d'erreur inattendue, affiche le détail technique.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    ctx.obj = {"debug": debug}
+
+
+def _replace_allowed(target: Path, force: bool, command: str) -> None:
+    """Refuse to overwrite a file unless --force, or unless it is this command's own earlier output."""
+    if not target.exists():
+        return
+    if force:
+        return
+    from ctgxl.outputs import written_by
+
+    if written_by(target) == command:
+        click.echo(f"« {target} » remplace la sortie précédente de « ctgxl {command} ».", err=True)
+        return
+    raise UserError(f"« {target} » existe déjà : choisissez un autre nom ou ajoutez --force pour le remplacer.")
+
+
+@cli.command("template", context_settings=CONTEXT, help="""Écrit un modèle de classeur vierge.
+
+KIND est diagnostic, equipements, plan-actions ou complet. Les options pré-remplissent la
+feuille Identification (et les colonnes d'années du suivi des indicateurs).
+
+\b
+Exemple :
+  ctgxl template plan-actions -o plan-dugny.xlsx --territoire Dugny --type Commune \\
+      --code 93030 --caf "Caf de la Seine-Saint-Denis" --debut 2023 --fin 2027 --service "Petite enfance"
+""")
+@click.argument("kind", metavar="KIND", type=click.Choice(KINDS))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier à écrire (par défaut ctg-KIND.xlsx).")
+@click.option("--territoire", help="Nom de la commune ou de l'EPCI.")
+@click.option("--type", "territory_type", type=click.Choice(["Commune", "EPCI", "Autre groupement"]),
+              help="Type de territoire.")
+@click.option("--code", help="Code INSEE (commune) ou SIREN (EPCI).")
+@click.option("--caf", help="Caf signataire, par exemple « Caf des Yvelines ».")
+@click.option("--debut", type=click.IntRange(1990, 2100), help="Année de début de la convention.")
+@click.option("--fin", type=click.IntRange(1990, 2100), help="Année de fin de la convention.")
+@click.option("--communes", help="Communes membres d'un EPCI, séparées par « ; ».")
+@click.option("--service", help="Service (ou commune membre) qui remplira le fichier.")
+@click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
+def template_command(kind, output, territoire, territory_type, code, caf, debut, fin, communes, service, force):
+    from ctgxl.template import Prefill, default_name, write_template
+
+    if debut and fin and fin < debut:
+        raise UserError(f"--fin ({fin}) précède --debut ({debut}).")
+    target = output or Path(default_name(kind))
+    _replace_allowed(target, force, "template")
+    members = tuple(part.strip() for part in (communes or "").split(";") if part.strip())
+    write_template(target, kind, Prefill(territoire, territory_type, code, caf, debut, fin, members, service))
+    click.echo(f"Modèle « {kind} » écrit dans {target}")
+
+
+@cli.command("check", context_settings=CONTEXT, help="""Contrôle des classeurs remplis.
+
+Lit chaque classeur (un dossier vaut tous les .xlsx, .xlsm, .ods qu'il contient) et signale
+chaque problème à sa cellule. Code de sortie : 0 sans erreur, 1 s'il reste des erreurs,
+2 si un fichier n'a pas pu être lu du tout.
+
+\b
+Exemples :
+  ctgxl check fichiers_recus/
+  ctgxl check plan.xlsx equipements.xlsx --format json
+  ctgxl check fichiers_recus/ --annoter corrections/
+""")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte",
+              show_default=True, help="Présentation du rapport.")
+@click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
+@click.option("--annoter", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Écrit dans ce dossier une copie annotée de chaque classeur (cellules colorées, commentaires).")
+def check_command(paths, output_format, strict, annotate_dir):
+    from ctgxl.check import check_books, read_all
+    from ctgxl.report import print_json, print_text
+
+    with _progress("Lecture des classeurs") as progress:
+        books, missing = read_all(list(paths), progress=progress)
+    report = check_books(books, missing)
+    if annotate_dir:
+        from ctgxl.annotate import annotate_all
+
+        written = annotate_all(report, annotate_dir)
+        if output_format == "texte":
+            for path in written:
+                click.echo(f"Copie annotée : {path}", err=True)
+    if output_format == "json":
+        print_json(report)
+    else:
+        print_text(report)
+    sys.exit(report.exit_code(strict))
+
+
+@cli.command("merge", context_settings=CONTEXT, help="""Fusionne les classeurs d'un territoire en un classeur consolidé pour la Caf.
+
+Contrôle d'abord les fichiers ; refuse (code 1) tant qu'il reste des erreurs, sauf avec
+--malgre-erreurs. Les constats vont dans la feuille Contrôles et à l'écran.
+
+\b
+Exemple :
+  ctgxl merge fichiers_recus/ -o ctg-dugny-consolidee.xlsx --secret-statistique
+""")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Classeur consolidé à écrire.")
+@click.option("--secret-statistique", "secrecy", is_flag=True,
+              help="Remplace les effectifs de 1 à 4 par « <5 » (règle du secret statistique).")
+@click.option("--malgre-erreurs", "despite_errors", is_flag=True,
+              help="Écrit le classeur consolidé même s'il reste des erreurs.")
+@click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
+def merge_command(paths, output, secrecy, despite_errors, force):
+    from ctgxl.check import read_all
+    from ctgxl.consolidate import merge
+    from ctgxl.report import print_text
+
+    _replace_allowed(output, force, "merge")
+    inputs = {path.resolve() for path in paths}
+    if output.resolve() in inputs:
+        raise UserError("Le classeur consolidé ne peut pas remplacer un des fichiers d'entrée.")
+    with _progress("Lecture des classeurs") as progress:
+        books, missing = read_all(list(paths), progress=progress)
+    result = merge(books, missing, output, secrecy=secrecy, despite_errors=despite_errors)
+    print_text(result.report)
+    click.echo(result.summary)
+    sys.exit(result.exit_code)
+
+
+@cli.command("split", context_settings=CONTEXT, help="""Redécoupe un classeur consolidé en un classeur par contributeur.
+
+Chaque fichier est au format du modèle, avec son Identification pré-remplie.
+
+\b
+Exemple :
+  ctgxl split ctg-dugny-consolidee.xlsx -o par_service/
+""")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Dossier où écrire les classeurs.")
+@click.option("--force", is_flag=True, help="Remplace les fichiers qui existent déjà.")
+def split_command(file, output, force):
+    from ctgxl.roundtrip import split
+
+    result = split(file, output, force=force)
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(result.exit_code)
+
+
+@cli.command("format", context_settings=CONTEXT, help="""Réécrit un classeur rempli au format du modèle actuel.
+
+Garde chaque valeur ; remet les en-têtes, listes déroulantes, formats, orthographes des
+listes et la version du standard ; les colonnes hors standard sont gardées à droite.
+
+\b
+Exemple :
+  ctgxl format plan-ancien.xlsx -o plan-a-jour.xlsx
+""")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Classeur à écrire.")
+@click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
+def format_command(file, output, force):
+    from ctgxl.roundtrip import reformat
+
+    if output.resolve() == file.resolve():
+        raise UserError("Choisissez un fichier de sortie différent du fichier d'entrée : il n'est jamais modifié.")
+    _replace_allowed(output, force, "format")
+    result = reformat(file, output)
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(result.exit_code)
+
+
+class _progress:
+    """A progress bar on a terminal, nothing when output is piped."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        self.bar = click.progressbar(length=0, label=self.label, file=sys.stderr, show_pos=True)
+        self.bar.__enter__()
+
+        def advance(count: int, total: int | None = None) -> None:
+            if total is not None:
+                self.bar.length = total
+            self.bar.update(count)
+
+        return advance
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(prog_name="ctgxl", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Interrompu.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrompu : aucun fichier n'a été modifié.", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as error:  # an unexpected failure: a French sentence, the detail with --debug
+        if debug:
+            raise
+        click.echo(f"Erreur inattendue ({type(error).__name__}) : {error}. Relancez avec --debug pour le détail "
+                   "et signalez-le.", err=True)
+        sys.exit(3)

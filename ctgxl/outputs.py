@@ -1,0 +1,35 @@
+"""What ctgxl recorded inside a workbook it wrote (which command, which template)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+from ctgxl.writer import PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION
+
+
+def recorded_properties(path: Path) -> dict[str, str]:
+    """ctgxl's custom document properties of an .xlsx file, or {} for anything else."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "docProps/custom.xml" not in archive.namelist():
+                return {}
+            info = archive.getinfo("docProps/custom.xml")
+            if info.file_size > 1_000_000:
+                return {}
+            root = ElementTree.fromstring(archive.read(info))
+    except Exception:
+        return {}
+    found = {}
+    for prop in root:
+        name = prop.get("name")
+        if name in (PROPERTY_KIND, PROPERTY_VERSION, PROPERTY_COMMAND) and len(prop):
+            found[name] = (prop[0].text or "").strip()
+    return found
+
+
+def written_by(path: Path) -> str | None:
+    """The ctgxl command that wrote this file, if it was one."""
+    return recorded_properties(path).get(PROPERTY_COMMAND)

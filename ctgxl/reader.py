@@ -1,0 +1,562 @@
+"""Reads workbooks as people fill them: finds the standard sheets and their header rows,
+and returns each data row with the cells it came from.
+
+python-calamine reads the values (fast, every format). For .xlsx files whose cells carry
+a percent format or formulas, openpyxl is used as well, since only it sees formats and
+formula text; that choice is made per file from a quick look inside the zip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
+from ctgxl.limits import Limits
+from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, header_index, load, year_column
+from ctgxl.text import fold
+from ctgxl.values import as_text, is_empty
+from ctgxl.writer import LISTS, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE, RECORD_HEADER
+
+HEADER_SEARCH_ROWS = 20
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_YEAR_HEADER = re.compile(r"(19|20|21)\d\d")
+_SHEET_ALIASES = {
+    fold("Plan d'action"): "Plan d'actions",
+    fold("Plan des actions"): "Plan d'actions",
+    fold("Fiches actions"): "Plan d'actions",
+    fold("Equipement"): "Équipements",
+    fold("Liste des équipements"): "Équipements",
+    fold("Suivi"): "Suivi des indicateurs",
+    fold("Indicateurs"): "Suivi des indicateurs",
+    fold("Diagnostic partagé"): "Diagnostic",
+}
+_PROVENANCE_IDS = {fold(header): f"_source_{index}" for index, header in enumerate(PROVENANCE)}
+
+
+@dataclass
+class SheetTable:
+    """One recognised data sheet: where its header is, and its rows as typed by people."""
+
+    spec: Sheet
+    title: str
+    header_row: int
+    positions: dict[str, int]
+    columns: tuple[Column, ...]
+    extra: list[tuple[str, int]]
+    rows: list[int]
+    values: dict[str, list]
+    percent: set[tuple[int, str]] = field(default_factory=set)
+
+    def cell(self, index: int, column_id: str) -> str | None:
+        position = self.positions.get(column_id)
+        return cell_ref(self.rows[index], position) if position is not None else None
+
+
+@dataclass
+class ReadWorkbook:
+    path: Path
+    name: str
+    readable: bool = True
+    kind: str | None = None
+    version: int | None = None
+    identification: dict[str, object] = field(default_factory=dict)
+    identification_cells: dict[str, str] = field(default_factory=dict)
+    identification_title: str = IDENTIFICATION
+    tables: dict[str, SheetTable] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    sha256: str = ""
+
+    def finding(self, sheet, cell, row, column, code, severity, message) -> None:
+        self.findings.append(Finding(self.name, sheet, cell, row, column, code, severity, message))
+
+    @property
+    def contributor(self) -> str:
+        return as_text(self.identification.get("service") or "") or Path(self.name).stem
+
+
+class UnreadableFile(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def read_workbook(path: Path, name: str | None = None, limits: Limits | None = None) -> ReadWorkbook:
+    """Read one file. Never raises for a bad file: problems become findings."""
+    path = Path(path)
+    book = ReadWorkbook(path=path, name=name or str(path))
+    limits = limits or Limits()
+    try:
+        book.sha256 = _sha256(path, limits)
+        grids, hidden, record, formats = _load(path, limits)
+    except UnreadableFile as problem:
+        book.readable = False
+        book.finding(None, None, None, None, problem.code, ERREUR, problem.message)
+        return book
+    _recognise(book, grids, hidden, record, formats, limits)
+    return book
+
+
+def _sha256(path: Path, limits: Limits) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise UnreadableFile("fichier-illisible", f"Le fichier ne peut pas être ouvert ({error.strerror}).") from None
+    if size == 0:
+        raise UnreadableFile("fichier-illisible", "Le fichier est vide (0 octet) : ce n'est pas un classeur.")
+    if size > limits.max_file_bytes:
+        raise UnreadableFile(
+            "fichier-trop-gros",
+            f"Le fichier pèse {size / 1e6:.0f} Mo, au-delà de la limite de {limits.max_file_bytes / 1e6:.0f} Mo.",
+        )
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- Loading cells -------------------------------------------------------------------
+
+def _sniff(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    return "other"
+
+
+def _load(path: Path, limits: Limits):
+    """Cells of every sheet as lists of rows, which sheets are hidden, the recorded
+    template (kind, version), and the cells whose format is a percent."""
+    kind = _sniff(path)
+    record: dict[str, str] = {}
+    percent_needed = formulas = False
+    if kind == "zip":
+        names = _check_zip(path, limits)
+        if "EncryptedPackage" in names:
+            raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
+        if "xl/workbook.xml" in names:
+            record, percent_needed, formulas = _inspect_xlsx(path, names)
+        elif "content.xml" not in names and "xl/workbook.bin" not in names:
+            raise UnreadableFile("fichier-illisible", "Le fichier est une archive zip mais pas un classeur Excel ni LibreOffice.")
+    elif kind == "ole":
+        if _ole_is_encrypted(path):
+            raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
+    else:
+        raise UnreadableFile("fichier-illisible", _not_a_workbook(path))
+    grids, hidden = _calamine_grids(path, limits)
+    formats: dict[str, dict] = {}
+    if percent_needed or formulas:
+        formats = _openpyxl_details(path, percent_needed, formulas)
+    if not record and LISTS in grids:
+        record = _record_from_lists(grids[LISTS])
+    return grids, hidden, record, formats
+
+
+_ENCRYPTED = "Le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot de passe, puis relancez."
+
+
+def _not_a_workbook(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(512).lstrip()
+    if head.startswith(b"%PDF"):
+        what = "un PDF"
+    elif head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        what = "une page HTML"
+    elif b"," in head or b";" in head or b"\t" in head:
+        what = "un fichier texte (CSV ?)"
+    else:
+        what = "un fichier d'un autre type"
+    return f"Le fichier n'est pas un classeur Excel ou LibreOffice : c'est {what}. Enregistrez-le au format .xlsx."
+
+
+def _check_zip(path: Path, limits: Limits) -> set[str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        raise UnreadableFile("fichier-illisible", "Le fichier est endommagé (archive incomplète ou corrompue) : "
+                             "demandez à son auteur de l'enregistrer de nouveau.") from None
+    total = sum(info.file_size for info in infos)
+    packed = max(1, sum(info.compress_size for info in infos))
+    if total > limits.max_inflated_bytes or (total > 50_000_000 and total / packed > limits.max_ratio):
+        raise UnreadableFile(
+            "fichier-trop-gros",
+            f"Le classeur se décompresse en {total / 1e6:.0f} Mo, au-delà de la limite de "
+            f"{limits.max_inflated_bytes / 1e6:.0f} Mo : il n'a pas été lu.",
+        )
+    return {info.filename for info in infos}
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        data = handle.read(1 << 16)
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+_PERCENT_CODE = re.compile(r'(?<!\\)%(?=(?:[^"]*"[^"]*")*[^"]*$)')
+
+
+def _inspect_xlsx(path: Path, names: set[str]) -> tuple[dict[str, str], bool, bool]:
+    from ctgxl.outputs import recorded_properties
+
+    record = recorded_properties(path)
+    percent = formulas = False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/styles.xml" in names:
+                percent = _styles_have_percent(archive.read("xl/styles.xml"))
+            for name in names:
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as stream:
+                        data = stream.read()
+                    if b"<f>" in data or b"<f " in data or b"<x:f" in data:
+                        formulas = True
+                        break
+    except Exception:
+        # A damaged part is reported by the cell reader, which knows which sheet it is.
+        return record, False, False
+    return record, percent, formulas
+
+
+def _styles_have_percent(xml: bytes) -> bool:
+    root = ElementTree.fromstring(xml)
+    namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
+    percent_ids = {"9", "10"}
+    for number_format in root.iter(f"{namespace}numFmt"):
+        if _PERCENT_CODE.search(number_format.get("formatCode", "")):
+            percent_ids.add(number_format.get("numFmtId"))
+    cell_xfs = root.find(f"{namespace}cellXfs")
+    if cell_xfs is None:
+        return False
+    return any(xf.get("numFmtId") in percent_ids for xf in cell_xfs)
+
+
+def _calamine_grids(path: Path, limits: Limits) -> tuple[dict[str, list[list]], set[str]]:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise UnreadableFile("fichier-chiffre", _ENCRYPTED) from None
+    except Exception as error:
+        raise UnreadableFile("fichier-illisible", f"Le classeur ne peut pas être lu : il est endommagé ou d'un "
+                             f"format inconnu ({_short(error)}).") from None
+    grids: dict[str, list[list]] = {}
+    hidden: set[str] = set()
+    for meta in workbook.sheets_metadata:
+        if str(meta.typ).endswith("WorkSheet") is False:
+            continue
+        if not str(meta.visible).endswith("Visible"):
+            hidden.add(meta.name)
+        try:
+            sheet = workbook.get_sheet_by_name(meta.name)
+            if sheet.total_height > limits.max_rows or sheet.total_width > limits.max_columns:
+                grids[meta.name] = _TooLarge(sheet.total_height, sheet.total_width)
+                continue
+            grids[meta.name] = sheet.to_python(skip_empty_area=False)
+        except Exception as error:
+            grids[meta.name] = _Broken(_short(error))
+    return grids, hidden
+
+
+class _TooLarge(list):
+    def __init__(self, height: int, width: int):
+        super().__init__()
+        self.height, self.width = height, width
+
+
+class _Broken(list):
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
+def _short(error: Exception) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text[:120]
+
+
+def _openpyxl_details(path: Path, percent: bool, formulas: bool) -> dict[str, dict]:
+    """Per sheet: cells with a percent format, and formula cells without a cached value."""
+    import openpyxl
+
+    details: dict[str, dict] = {}
+    try:
+        if percent:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            for sheet in book.worksheets:
+                cells = details.setdefault(sheet.title, {"percent": set(), "uncached": set()})["percent"]
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        if "%" in (getattr(cell, "number_format", "") or "") and isinstance(cell.value, (int, float)):
+                            cells.add((cell.row, cell.column - 1))
+            book.close()
+        if formulas:
+            values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            texts = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            for sheet in texts.worksheets:
+                uncached = details.setdefault(sheet.title, {"percent": set(), "uncached": set()})["uncached"]
+                cached = values[sheet.title].iter_rows()
+                for row, value_row in zip(sheet.iter_rows(), cached):
+                    for cell, value_cell in zip(row, value_row):
+                        if cell.data_type == "f" and value_cell.value is None:
+                            uncached.add((cell.row, cell.column - 1))
+            values.close()
+            texts.close()
+    except Exception:
+        return details
+    return details
+
+
+def _record_from_lists(grid: list[list]) -> dict[str, str]:
+    if not grid:
+        return {}
+    for index, value in enumerate(grid[0]):
+        if value == RECORD_HEADER and len(grid) > 2:
+            return {PROPERTY_KIND: as_text(grid[1][index]), PROPERTY_VERSION: as_text(grid[2][index])}
+    return {}
+
+
+# --- Recognising sheets ----------------------------------------------------------------
+
+def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limits) -> None:
+    std = load()
+    book.kind = record.get(PROPERTY_KIND) or None
+    try:
+        book.version = int(record.get(PROPERTY_VERSION, "")) if record.get(PROPERTY_VERSION) else None
+    except ValueError:
+        book.version = None
+    claimed: dict[str, str] = {}
+    for title, grid in grids.items():
+        if title == LISTS:
+            continue
+        if isinstance(grid, _TooLarge):
+            book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
+                         f"La feuille « {title} » annonce {grid.height} lignes et {grid.width} colonnes, "
+                         f"au-delà des limites ({limits.max_rows} lignes, {limits.max_columns} colonnes) : "
+                         "elle n'a pas été lue.")
+            continue
+        if isinstance(grid, _Broken):
+            book.finding(title, None, None, None, "fichier-illisible", ERREUR,
+                         f"La feuille « {title} » est endommagée et n'a pas pu être lue ({grid.reason}).")
+            continue
+        name = _sheet_by_name(title, std)
+        if name == IDENTIFICATION or (name is None and _looks_like_identification(grid, std)):
+            if IDENTIFICATION not in claimed:
+                claimed[IDENTIFICATION] = title
+                _read_identification(book, title, grid, std)
+            continue
+        header = _find_header(grid, std, name)
+        if header is None:
+            if name:
+                book.finding(title, None, None, None, "feuille-sans-entete", ERREUR,
+                             f"La feuille « {title} » n'a pas de ligne d'en-têtes reconnaissable dans ses "
+                             f"{HEADER_SEARCH_ROWS} premières lignes : recopiez les en-têtes du modèle.")
+            continue
+        sheet_name, header_row = header
+        if sheet_name in claimed:
+            book.finding(title, None, None, None, "colonne-en-double", AVERTISSEMENT,
+                         f"La feuille « {title} » ressemble à « {sheet_name} », déjà lue dans « {claimed[sheet_name]} » : "
+                         "elle est ignorée. Réunissez les lignes dans une seule feuille.")
+            continue
+        claimed[sheet_name] = title
+        if title in hidden:
+            book.finding(title, None, None, None, "feuille-masquee", AVERTISSEMENT,
+                         f"La feuille « {title} » est masquée ; elle a été lue quand même.")
+        book.tables[sheet_name] = _read_table(book, std.sheet(sheet_name), title, grid, header_row,
+                                              formats.get(title, {}))
+    if not claimed:
+        book.finding(None, None, None, None, "aucune-feuille-reconnue", ERREUR,
+                     "Aucune feuille du standard CTG n'a été reconnue (Identification, Diagnostic, Enjeux, "
+                     "Équipements, Plan d'actions, Suivi des indicateurs) : partez d'un modèle ctgxl "
+                     "ou reprenez ses en-têtes.")
+    if book.version is not None and book.version < std.version:
+        book.finding(None, None, None, None, "version-ancienne", INFORMATION,
+                     f"Ce classeur suit la version {book.version} du standard (actuelle : {std.version}) ; "
+                     "il a été lu avec les anciens noms. « ctgxl format » le met à jour.")
+    if book.kind is None and book.tables:
+        book.kind = std.template_for_sheets(set(book.tables) | ({IDENTIFICATION} if IDENTIFICATION in claimed else set()))
+
+
+def _sheet_by_name(title: str, std) -> str | None:
+    folded = fold(title)
+    for name in std.sheets:
+        if fold(name) == folded:
+            return name
+    return _SHEET_ALIASES.get(folded)
+
+
+def _looks_like_identification(grid: list[list], std) -> bool:
+    labels = {fold(column.header) for column in std.sheet(IDENTIFICATION).columns}
+    found = sum(1 for row in grid[:40] if row and isinstance(row[0], str) and fold(row[0]) in labels)
+    return found >= 3
+
+
+def _header_score(row: list, index: dict[str, str]) -> int:
+    seen = {index.get(fold(value)) for value in row if isinstance(value, str) and value.strip()}
+    seen.discard(None)
+    return len(seen)
+
+
+def _find_header(grid: list[list], std, name: str | None) -> tuple[str, int] | None:
+    """(sheet name, 0-based header row) for the best header in the first rows."""
+    candidates = [name] if name else list(DATA_SHEETS)
+    best: tuple[int, str, int] | None = None
+    for sheet_name in candidates:
+        index = header_index(std.sheet(sheet_name))
+        mandatory = sum(1 for column in std.sheet(sheet_name).columns if column.mandatory)
+        for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+            score = _header_score(row, index)
+            enough = score >= 2 if name else score >= max(2, (mandatory + 1) // 2)
+            if enough and (best is None or score > best[0]):
+                best = (score, sheet_name, row_number)
+    return (best[1], best[2]) if best else None
+
+
+def _read_identification(book: ReadWorkbook, title: str, grid: list[list], std) -> None:
+    book.identification_title = title
+    index = header_index(std.sheet(IDENTIFICATION))
+    for row_number, row in enumerate(grid[:60]):
+        if not row or not isinstance(row[0], str):
+            continue
+        field_id = index.get(fold(row[0]))
+        if field_id and field_id not in book.identification:
+            value = row[1] if len(row) > 1 else ""
+            book.identification[field_id] = None if is_empty(value) else value
+            book.identification_cells[field_id] = cell_ref(row_number + 1, 1)
+
+
+def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], header_row: int,
+                details: dict) -> SheetTable:
+    std_index = header_index(spec)
+    header = grid[header_row]
+    positions: dict[str, int] = {}
+    columns: list[Column] = []
+    extra: list[tuple[str, int]] = []
+    width = max((len(row) for row in grid), default=0)
+    for position in range(width):
+        raw = header[position] if position < len(header) else ""
+        text = as_text(raw) if not is_empty(raw) else ""
+        column_id = std_index.get(fold(text)) if text else None
+        if column_id is None and spec.year_columns and _YEAR_HEADER.fullmatch(text):
+            column_id = text
+            columns.append(year_column(spec, int(text)))
+        elif column_id is None and fold(text) in _PROVENANCE_IDS:
+            positions[_PROVENANCE_IDS[fold(text)]] = position
+            continue
+        elif column_id is not None:
+            if column_id in positions:
+                book.finding(title, cell_ref(header_row + 1, position), header_row + 1, text, "colonne-en-double",
+                             AVERTISSEMENT, f"La colonne « {text} » figure deux fois ; la seconde est gardée "
+                             "comme colonne hors standard.")
+                extra.append((f"{text} (2)", position))
+                continue
+            columns.append(spec.column(column_id))
+        else:
+            if not text and not any(position < len(row) and not is_empty(row[position]) for row in grid[header_row + 1:]):
+                continue
+            label = text or f"Colonne {cell_ref(1, position)[:-1]}"
+            extra.append((label, position))
+            book.finding(title, cell_ref(header_row + 1, position), header_row + 1, label, "colonne-inconnue",
+                         INFORMATION, f"La colonne « {label} » ne fait pas partie du standard : elle est conservée "
+                         "telle quelle.")
+            continue
+        positions[column_id] = position
+    for column in spec.columns:
+        if column.id not in positions:
+            if column.mandatory:
+                book.finding(title, cell_ref(header_row + 1, 0), header_row + 1, column.header, "colonne-manquante",
+                             ERREUR, f"La colonne obligatoire « {column.header} » est absente de la feuille "
+                             f"« {title} » : ajoutez-la avec cet en-tête.")
+            else:
+                book.finding(title, None, header_row + 1, column.header, "colonne-absente", INFORMATION,
+                             f"La colonne facultative « {column.header} » est absente de la feuille « {title} ».")
+    wanted = list(positions.items()) + [(f"+{label}", position) for label, position in extra]
+    rows: list[int] = []
+    values: dict[str, list] = {key: [] for key, _ in wanted}
+    uncached = details.get("uncached", set())
+    percent_cells = details.get("percent", set())
+    percent: set[tuple[int, str]] = set()
+    for row_number in range(header_row + 1, len(grid)):
+        row = grid[row_number]
+        cells = [row[position] if position < len(row) else "" for _, position in wanted]
+        if all(is_empty(value) for value in cells):
+            continue
+        index = len(rows)
+        rows.append(row_number + 1)
+        for (key, position), value in zip(wanted, cells):
+            if isinstance(value, str):
+                value = value.strip() or None
+            if value is None and (row_number + 1, position) in uncached:
+                book.finding(title, cell_ref(row_number + 1, position), row_number + 1, None,
+                             "formule-sans-valeur", AVERTISSEMENT,
+                             "Cette cellule contient une formule dont la valeur n'a pas été calculée : ouvrez et "
+                             "enregistrez le fichier dans Excel ou LibreOffice.")
+            if (row_number + 1, position) in percent_cells:
+                percent.add((index, key))
+            values[key].append(value)
+    return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
+                      columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent)
+
+
+def workbook_files(paths: list[Path], limits: Limits | None = None) -> tuple[list[Path], list[Finding]]:
+    """Expand folders into the workbooks under them, in a stable order."""
+    limits = limits or Limits()
+    files: list[Path] = []
+    problems: list[Finding] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found = sorted(_walk(path, limits))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Finding(str(path), None, None, None, None, "fichier-introuvable", ERREUR,
+                                    f"Le fichier ou dossier « {path} » n'existe pas."))
+    return files, problems
+
+
+def _walk(folder: Path, limits: Limits):
+    seen: set[tuple[int, int]] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            stat = current.stat()
+        except OSError:
+            continue
+        if (stat.st_dev, stat.st_ino) in seen:
+            continue  # a link loop
+        seen.add((stat.st_dev, stat.st_ino))
+        try:
+            entries = list(current.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "~$")):
+                continue  # hidden files and Office lock files
+            try:
+                if entry.is_dir():
+                    stack.append(entry)
+                elif entry.suffix.lower() in WORKBOOK_SUFFIXES and entry.is_file():
+                    yield entry
+            except OSError:
+                continue
+
+
+def date_or_none(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None

@@ -1,0 +1,78 @@
+"""How a check report reads in a terminal (grouped by file and sheet) or as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import groupby
+
+import click
+
+from ctgxl.check import Report
+from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
+
+LABELS = {ERREUR: "erreur", AVERTISSEMENT: "avertissement", INFORMATION: "info"}
+COLOURS = {ERREUR: "red", AVERTISSEMENT: "yellow", INFORMATION: "blue"}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+def print_json(report: Report) -> None:
+    click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str))
+
+
+def _tally(findings: list[Finding]) -> str:
+    counts = Counter(finding.severity for finding in findings)
+    parts = [plural(counts[ERREUR], "erreur"), plural(counts[AVERTISSEMENT], "avertissement")]
+    if counts[INFORMATION]:
+        parts.append(plural(counts[INFORMATION], "information"))
+    return ", ".join(parts)
+
+
+def format_text(report: Report) -> list[str]:
+    lines: list[str] = []
+    by_file: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    names = [book.name for book in report.books] + [finding.file for finding in report.missing]
+    for name in dict.fromkeys(names):
+        book = next((book for book in report.books if book.name == name), None)
+        findings = by_file.get(name, [])
+        head = f"Fichier {name}"
+        if book is not None and book.readable:
+            kind = f"modèle {book.kind}" if book.kind else "modèle non reconnu"
+            version = f", version {book.version}" if book.version is not None else ""
+            share = report.valid_share(book)
+            valid = f", {share * 100:.1f} % de cellules valides".replace(".", ",") if share is not None else ""
+            head += f" ({kind}{version}{valid})"
+        elif book is not None or name in {finding.file for finding in report.missing}:
+            head += " (illisible)"
+        lines.append(click.style(head, bold=True))
+        if not findings:
+            lines.append("  Aucun problème.")
+            lines.append("")
+            continue
+        for sheet, group in groupby(findings, key=lambda finding: finding.sheet):
+            group = list(group)
+            lines.append(f"  {'Feuille « ' + sheet + ' »' if sheet else 'Classeur'} : {_tally(group)}")
+            for finding in group:
+                place = finding.cell or (f"ligne {finding.row}" if finding.row else "")
+                label = click.style(LABELS[finding.severity], fg=COLOURS[finding.severity])
+                lines.append(f"    {place:<8} {label} [{finding.code}] {finding.message}")
+        counts = report.counts(name)
+        if len(counts) > 1 or sum(counts.values()) > 3:
+            lines.append("  Par type : " + ", ".join(f"{code} × {count}" for code, count in counts.most_common()))
+        lines.append("")
+    files = len(names)
+    lines.append(click.style(
+        f"Résumé : {plural(files, 'fichier')}, {plural(len(report.errors), 'erreur')}, "
+        f"{plural(len(report.warnings), 'avertissement')}, {plural(len(report.informations), 'information')}.",
+        bold=True))
+    return lines
+
+
+def print_text(report: Report) -> None:
+    for line in format_text(report):
+        click.echo(line)

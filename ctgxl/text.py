@@ -1,0 +1,48 @@
+"""Text folding: how headers, list values and names are compared."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def fold(value: object) -> str:
+    """Compare key for headers and list values: no case, accents, outer or repeated spaces,
+    line breaks, nor a trailing ` *` (the mark of a mandatory header)."""
+    text = strip_accents(str(value).translate(_APOSTROPHES)).casefold()
+    text = _SPACES.sub(" ", text).strip()
+    while text.endswith("*"):
+        text = text[:-1].rstrip()
+    return text
+
+
+def fold_name(value: object) -> str:
+    """Compare key for names of structures and communes: also without punctuation."""
+    text = _PUNCTUATION.sub(" ", strip_accents(str(value)).casefold())
+    return _SPACES.sub(" ", text).strip()
+
+
+def closest(value: str, choices: tuple[str, ...]) -> str | None:
+    """The allowed value nearest to what was typed, if one is near enough to suggest."""
+    import difflib
+
+    folded = {fold(choice): choice for choice in choices}
+    match = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.6)
+    return folded[match[0]] if match else None
+
+
+def quote(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: « … », shortened when long."""
+    text = str(value).replace("\n", " ")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"« {text} »"
