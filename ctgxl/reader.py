@@ -37,6 +37,8 @@ _SHEET_ALIASES = {
     fold("Indicateurs"): "Suivi des indicateurs",
     fold("Diagnostic partagé"): "Diagnostic",
 }
+# Sheets ctgxl writes for people to read, never data to read back.
+REPORT_SHEETS = {fold(name) for name in ("Lisez-moi", "Synthèse", "Contrôles", "Sources")}
 _PROVENANCE_IDS = {fold(header): f"_source_{index}" for index, header in enumerate(PROVENANCE)}
 
 
@@ -70,6 +72,9 @@ class ReadWorkbook:
     identification_cells: dict[str, str] = field(default_factory=dict)
     identification_title: str = IDENTIFICATION
     tables: dict[str, SheetTable] = field(default_factory=dict)
+    # Sheets outside the standard, kept cell by cell so that `format` loses nothing.
+    others: dict[str, list[list]] = field(default_factory=dict)
+    old_headers: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
 
@@ -338,8 +343,10 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
     except ValueError:
         book.version = None
     claimed: dict[str, str] = {}
-    for title, grid in grids.items():
-        if title == LISTS:
+    # Sheets named as in the standard are placed before sheets recognised by their headers only.
+    ordered = sorted(grids.items(), key=lambda item: _sheet_by_name(item[0], std) is None)
+    for title, grid in ordered:
+        if title == LISTS or fold(title) in REPORT_SHEETS:
             continue
         if isinstance(grid, _TooLarge):
             book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
@@ -359,6 +366,8 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
             continue
         header = _find_header(grid, std, name)
         if header is None:
+            if any(any(not is_empty(value) for value in row) for row in grid):
+                book.others[title] = grid
             if name:
                 book.finding(title, None, None, None, "feuille-sans-entete", ERREUR,
                              f"La feuille « {title} » n'a pas de ligne d'en-têtes reconnaissable dans ses "
@@ -381,12 +390,24 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
                      "Aucune feuille du standard CTG n'a été reconnue (Identification, Diagnostic, Enjeux, "
                      "Équipements, Plan d'actions, Suivi des indicateurs) : partez d'un modèle ctgxl "
                      "ou reprenez ses en-têtes.")
+    if book.version is None and book.old_headers:
+        book.version = _version_of_headers(book.old_headers, std)
     if book.version is not None and book.version < std.version:
         book.finding(None, None, None, None, "version-ancienne", INFORMATION,
                      f"Ce classeur suit la version {book.version} du standard (actuelle : {std.version}) ; "
                      "il a été lu avec les anciens noms. « ctgxl format » le met à jour.")
     if book.kind is None and book.tables:
         book.kind = std.template_for_sheets(set(book.tables) | ({IDENTIFICATION} if IDENTIFICATION in claimed else set()))
+
+
+def _version_of_headers(headers: list[str], std) -> int | None:
+    """The newest older version whose renamed headers this workbook still uses."""
+    folded = {fold(header) for header in headers}
+    for version in sorted(std.history, reverse=True):
+        for pairs in std.history[version].get("entetes", {}).values():
+            if folded & {fold(old) for old in pairs}:
+                return version
+    return None
 
 
 def _sheet_by_name(title: str, std) -> str | None:
@@ -456,6 +477,8 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
             positions[_PROVENANCE_IDS[fold(text)]] = position
             continue
         elif column_id is not None:
+            if fold(text) not in _current_headers(spec):
+                book.old_headers.append(text)
             if column_id in positions:
                 book.finding(title, cell_ref(header_row + 1, position), header_row + 1, text, "colonne-en-double",
                              AVERTISSEMENT, f"La colonne « {text} » figure deux fois ; la seconde est gardée "
@@ -508,6 +531,14 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
             values[key].append(value)
     return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
                       columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent)
+
+
+def _current_headers(spec: Sheet) -> set[str]:
+    names = set()
+    for column in spec.columns:
+        names.add(fold(column.header))
+        names.update(fold(alias) for alias in column.aliases)
+    return names
 
 
 def workbook_files(paths: list[Path], limits: Limits | None = None) -> tuple[list[Path], list[Finding]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from ctgxl.standard import IDENTIFICATION, load
+from ctgxl.standard import IDENTIFICATION, Standard, load
 from ctgxl.writer import WorkbookWriter
 
 KINDS = ("diagnostic", "equipements", "plan-actions", "complet")
@@ -42,11 +42,16 @@ class Prefill:
         return None
 
 
-def write_template(target: Path, kind: str, prefill: Prefill | None = None) -> Path:
-    """Write the blank workbook of ``kind`` to ``target`` (atomically)."""
+def write_template(target: Path, kind: str, prefill: Prefill | None = None, *, standard: Standard | None = None,
+                   created: datetime | None = None) -> Path:
+    """Write the blank workbook of ``kind`` to ``target`` (atomically).
+
+    ``standard`` defaults to the one in ``validators/``; ``created`` fixes the document date
+    (for reproducible files such as ``workbook_templates/``).
+    """
     prefill = prefill or Prefill()
-    standard = load()
-    writer = WorkbookWriter(target, kind)
+    standard = standard or load()
+    writer = WorkbookWriter(target, kind, standard=standard, created=created)
     try:
         writer.add_readme(prefill.service)
         for name in standard.templates[kind].sheets:

@@ -24,7 +24,7 @@ PROPERTY_KIND = "ctgxl_modele"
 PROPERTY_VERSION = "ctgxl_version"
 PROPERTY_COMMAND = "ctgxl_commande"
 RECORD_HEADER = "ctgxl"
-PROVENANCE = ("Fichier source", "Feuille source", "Ligne source")
+PROVENANCE = ("Contributeur", "Fichier source", "Feuille source", "Ligne source")
 DATE_FORMAT = "dd/mm/yyyy"
 VALIDATED_ROWS = 2000
 HEADER_FILL = "#1F4E79"
@@ -35,7 +35,7 @@ class WorkbookWriter:
     """One xlsxwriter workbook laid out per the standard, written atomically on close."""
 
     def __init__(self, target: Path, kind: str, *, command: str = "template", constant_memory: bool = False,
-                 standard: Standard | None = None):
+                 standard: Standard | None = None, created: datetime | None = None):
         self.standard = standard or load()
         self.kind = kind
         self._atomic = atomic_path(Path(target))
@@ -48,7 +48,10 @@ class WorkbookWriter:
         self.book.set_custom_property(PROPERTY_KIND, kind)
         self.book.set_custom_property(PROPERTY_VERSION, str(self.standard.version))
         self.book.set_custom_property(PROPERTY_COMMAND, command)
-        self.book.set_properties({"title": self.standard.templates[kind].title, "creator": f"ctgxl {__version__}"})
+        properties = {"title": self.standard.templates[kind].title, "author": f"ctgxl {__version__}"}
+        if created is not None:  # a fixed date makes the file byte-for-byte reproducible
+            properties["created"] = created
+        self.book.set_properties(properties)
         self.formats = _Formats(self.book)
         # The hidden Listes sheet is written last; its ranges are known from the standard.
         self._list_ranges = {
@@ -126,8 +129,8 @@ class WorkbookWriter:
             sheet.set_column(len(columns) + offset, len(columns) + offset, 20, fmt.wrap)
         if provenance:
             start = len(columns) + len(extra_headers)
-            sheet.set_column(start, start + 2, 16, fmt.provenance)
-            column_formats += [fmt.provenance] * 3
+            sheet.set_column(start, start + len(PROVENANCE) - 1, 16, fmt.provenance)
+            column_formats += [fmt.provenance] * len(PROVENANCE)
         for index, header in enumerate(headers):
             mandatory = index < len(columns) and columns[index].mandatory
             sheet.write_string(0, index, header, fmt.header_mandatory if mandatory else fmt.header)

@@ -1,0 +1,278 @@
+"""`ctgxl merge`: every service's workbook of one territory into the consolidated workbook
+for the Caf. Rows are merged by key; nothing is dropped without a line in `Contrôles`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ctgxl.check import Report, check_books
+from ctgxl.checks import Territory, _same, group_territories, identification_values, territory_of
+from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
+from ctgxl.reader import ReadWorkbook
+from ctgxl.standard import DATA_SHEETS, EQUIPEMENTS, IDENTIFICATION, Sheet, load
+from ctgxl.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns
+from ctgxl.text import fold, fold_name
+from ctgxl.values import as_text
+
+SECRET = "<5"
+CONFLICT_MARK = "Conflit"
+
+
+@dataclass
+class MergedSheet:
+    spec: Sheet
+    columns: list[str]
+    extras: list[str]
+    rows: list[list]
+    provenance: list[tuple[str, str, str, int]]
+    conflicted: set[int] = field(default_factory=set)
+    # (file, sheet, row) of every input row -> index of the row that holds it in the output
+    landing: dict[tuple[str, str, int], int] = field(default_factory=dict)
+
+    @property
+    def years(self) -> range | None:
+        years = [int(column) for column in self.columns if column.isdigit()]
+        return range(min(years), max(years) + 1) if years else None
+
+
+@dataclass
+class Consolidation:
+    territory: Territory
+    contributors: list[str]
+    identification: dict[str, object]
+    sheets: dict[str, MergedSheet]
+    findings: list[Finding]
+    books: list[ReadWorkbook]
+    secrecy: bool = False
+    masked: int = 0
+
+
+@dataclass
+class MergeResult:
+    report: Report
+    summary: str
+    exit_code: int
+    consolidation: Consolidation | None = None
+
+
+def merge(books: list[ReadWorkbook], missing: list[Finding], output: Path, *, secrecy: bool = False,
+          despite_errors: bool = False) -> MergeResult:
+    report = check_books(books, missing)
+    consolidation = consolidate(report, secrecy=secrecy)
+    report.findings.extend(consolidation.findings)
+    errors = len(report.errors)
+    if (errors or report.unreadable) and not despite_errors:
+        code = 2 if report.unreadable else 1
+        return MergeResult(report, f"Fusion refusée : {errors} erreur{'s' if errors > 1 else ''} à corriger "
+                           "(ou relancez avec --malgre-erreurs). Aucun fichier n'a été écrit.", code, consolidation)
+    from ctgxl.consolidated import write_consolidated
+
+    write_consolidated(consolidation, report, output)
+    counts = ", ".join(f"{name} : {len(sheet.rows)}" for name, sheet in consolidation.sheets.items())
+    note = f" malgré {errors} erreur{'s' if errors > 1 else ''}" if errors else ""
+    return MergeResult(report, f"Classeur consolidé écrit dans {output}{note} ({len(books)} fichiers ; {counts}).",
+                       0, consolidation)
+
+
+def consolidate(report: Report, *, secrecy: bool = False) -> Consolidation:
+    books = [book for book in report.books if book.readable]
+    tables = report.tables
+    findings: list[Finding] = []
+    territories, groups = group_territories(books)
+    territory = territories[0] if territories else Territory()
+    if len(territories) > 1:
+        main_group = max(set(groups), key=groups.count)
+        for book, group in zip(books, groups):
+            if group != main_group:
+                other = territories[group]
+                findings.append(Finding(book.name, IDENTIFICATION, book.identification_cells.get("code"), None,
+                                        "Code INSEE ou SIREN", "territoire-different", ERREUR,
+                                        f"Ce fichier est celui de {other.name or other.code} ({other.code}), pas de "
+                                        f"{territories[main_group].name} ({territories[main_group].code}) : "
+                                        "retirez-le de la fusion."))
+        territory = territories[main_group]
+    findings.extend(_reconcile_identification(books))
+    contributors = list(dict.fromkeys(_contributors(books, tables)))
+    sheets: dict[str, MergedSheet] = {}
+    std = load()
+    for name in DATA_SHEETS:
+        frame = tables.frames.get(name) if tables else None
+        if frame is None:
+            continue
+        merged, problems = _merge_sheet(std.sheet(name), frame, books)
+        sheets[name] = merged
+        findings.extend(problems)
+    if territory.start and territory.end and "Suivi des indicateurs" in sheets:
+        _add_period_years(sheets["Suivi des indicateurs"], territory)
+    consolidation = Consolidation(territory, contributors, _identification(books, territory, contributors), sheets,
+                                  findings, books, secrecy)
+    if secrecy and "Diagnostic" in sheets:
+        consolidation.masked = _apply_secrecy(sheets["Diagnostic"])
+    return consolidation
+
+
+def _contributors(books: list[ReadWorkbook], tables) -> list[str]:
+    names = []
+    for book in books:
+        names.extend(_sources_of(book, tables) or [book.contributor])
+    return names
+
+
+def _sources_of(book: ReadWorkbook, tables) -> list[str]:
+    """Contributors named in the provenance columns of a consolidated input."""
+    found: list[str] = []
+    if tables is None:
+        return found
+    index = books_index(tables, book)
+    for frame in tables.frames.values():
+        if SOURCE_COLUMNS[0] in frame.columns:
+            rows = frame[frame[BOOK] == index]
+            found.extend(as_text(value) for value in rows[SOURCE_COLUMNS[0]] if value)
+    return found
+
+
+def books_index(tables, book: ReadWorkbook) -> int:
+    return next(index for index, candidate in enumerate(tables.books) if candidate is book)
+
+
+def _reconcile_identification(books: list[ReadWorkbook]) -> list[Finding]:
+    findings = []
+    spec = load().sheet(IDENTIFICATION)
+    reference: dict[str, tuple[object, str]] = {}
+    for book in books:
+        if not book.identification:
+            continue
+        values = identification_values(book)
+        for field_id in ("territoire", "type_territoire", "caf", "debut", "fin"):
+            value = values.get(field_id)
+            if value is None:
+                continue
+            if field_id not in reference:
+                reference[field_id] = (value, book.name)
+            elif not _same(as_text(reference[field_id][0]), as_text(value)):
+                header = next(column.header for column in spec.columns if column.id == field_id)
+                first, where = reference[field_id]
+                findings.append(Finding(book.name, book.identification_title,
+                                        book.identification_cells.get(field_id), None, header,
+                                        "identification-divergente", AVERTISSEMENT,
+                                        f"« {header} » vaut « {as_text(value)} » ici mais « {as_text(first)} » dans "
+                                        f"« {where} » : la première valeur est gardée. Harmonisez les fichiers."))
+    return findings
+
+
+def _identification(books: list[ReadWorkbook], territory: Territory, contributors: list[str]) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for book in books:
+        for field_id, value in identification_values(book).items():
+            if merged.get(field_id) is None and value is not None:
+                merged[field_id] = value
+    merged["service"] = "; ".join(contributors) or merged.get("service")
+    merged["contact"] = None
+    merged["courriel"] = None
+    merged["mise_a_jour"] = date.today()
+    if territory.member_names:
+        merged["communes"] = "; ".join(territory.member_names)
+    return merged
+
+
+def _key(spec: Sheet, row: dict) -> tuple | None:
+    normalise = spec.name == EQUIPEMENTS
+    parts = []
+    for column_id in spec.key:
+        value = row.get(column_id)
+        parts.append("" if value is None else (fold_name(value) if normalise else fold(value)))
+    return tuple(parts) if any(parts) else None
+
+
+def _origin(row: dict, books: list[ReadWorkbook]) -> tuple[str, str, str, int]:
+    """(contributor, file, sheet, row) where the row was first typed."""
+    if row.get(SOURCE_COLUMNS[1]):
+        try:
+            line = int(float(row.get(SOURCE_COLUMNS[3]) or 0))
+        except (TypeError, ValueError):
+            line = 0
+        return (as_text(row.get(SOURCE_COLUMNS[0]) or ""), as_text(row[SOURCE_COLUMNS[1]]),
+                as_text(row.get(SOURCE_COLUMNS[2]) or ""), line)
+    book = books[int(row[BOOK])]
+    return book.contributor, Path(book.name).name, row[SHEET], int(row[ROW])
+
+
+def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook]) -> tuple[MergedSheet, list[Finding]]:
+    columns = data_columns(spec, frame)
+    extras = extra_columns(frame)
+    merged = MergedSheet(spec, columns, [name[1:] for name in extras], [], [])
+    findings: list[Finding] = []
+    kept: dict[tuple, int] = {}
+    compare = [column.id for column in spec.columns] + [name for name in columns if name.isdigit()]
+    for row in frame.to_dict("records"):
+        key = _key(spec, row)
+        place = (row[FILE], row[SHEET], int(row[ROW]))
+        if key is not None and key in kept:
+            index = kept[key]
+            first = merged.rows[index]
+            first_values = dict(zip(columns, first))
+            origin = merged.provenance[index]
+            differences = [(column_id, first_values.get(column_id), row.get(column_id)) for column_id in compare
+                           if not _same(first_values.get(column_id), row.get(column_id))]
+            label = " / ".join(as_text(row[column_id]) for column_id in spec.key if row.get(column_id) is not None)
+            merged.landing[place] = index
+            if not differences:
+                findings.append(Finding(row[FILE], row[SHEET], None, int(row[ROW]), None, "doublon-fusionne",
+                                        INFORMATION, f"« {label} » figure aussi dans « {origin[1]} » (ligne "
+                                        f"{origin[3]}) à l'identique : la ligne est gardée une fois."))
+            else:
+                detail = "; ".join(f"{_header(spec, column_id)} : « {as_text(a) if a is not None else ''} » contre "
+                                   f"« {as_text(b) if b is not None else ''} »" for column_id, a, b in differences[:4])
+                findings.append(Finding(row[FILE], row[SHEET], None, int(row[ROW]), _header(spec, spec.key[-1]),
+                                        "conflit", ERREUR,
+                                        f"« {label} » figure aussi dans « {origin[1]} » (ligne {origin[3]}) avec "
+                                        f"d'autres valeurs ({detail}). Mettez les fichiers d'accord ; avec "
+                                        "--malgre-erreurs, la première version est gardée."))
+                merged.conflicted.add(index)
+            continue
+        values = [row.get(column_id) for column_id in columns] + [row.get(name) for name in extras]
+        if key is not None:
+            kept[key] = len(merged.rows)
+        merged.landing[place] = len(merged.rows)
+        merged.rows.append(values)
+        merged.provenance.append(_origin(row, books))
+    return merged, findings
+
+
+def _header(spec: Sheet, column_id: str) -> str:
+    return column_id if column_id.isdigit() else spec.column(column_id).header
+
+
+def _add_period_years(sheet: MergedSheet, territory: Territory) -> None:
+    present = [int(column) for column in sheet.columns if column.isdigit()]
+    wanted = sorted(set(present) | set(range(territory.start.year, territory.end.year + 1)))
+    if wanted == present:
+        return
+    base = [column for column in sheet.columns if not column.isdigit()]
+    new_columns = base + [str(year) for year in wanted]
+    positions = {column: index for index, column in enumerate(sheet.columns)}
+    extras = len(sheet.extras)
+    rows = []
+    for values in sheet.rows:
+        data = [values[positions[column]] if column in positions else None for column in new_columns]
+        rows.append(data + values[len(sheet.columns):len(sheet.columns) + extras])
+    sheet.columns = new_columns
+    sheet.rows = rows
+
+
+def _apply_secrecy(sheet: MergedSheet) -> int:
+    """Counts strictly between 0 and 5 become `<5` (Carrières-sur-Seine, article 7)."""
+    value_at = sheet.columns.index("valeur")
+    unit_at = sheet.columns.index("unite")
+    masked = 0
+    for values in sheet.rows:
+        value = values[value_at]
+        if values[unit_at] == "Nombre" and isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and 0 < value < 5:
+            values[value_at] = SECRET
+            masked += 1
+    return masked

@@ -1,0 +1,239 @@
+"""`ctgxl split` and `ctgxl format`: what ctgxl reads, it writes back in the current
+template without losing a value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ctgxl.checks import identification_values
+from ctgxl.reader import ReadWorkbook, read_workbook
+from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, SUIVI, load
+from ctgxl.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns
+from ctgxl.text import strip_accents
+from ctgxl.values import as_text
+from ctgxl.writer import WorkbookWriter, write_value
+
+
+@dataclass
+class Outcome:
+    lines: list[str] = field(default_factory=list)
+    exit_code: int = 0
+    written: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class SheetRows:
+    columns: list[str]
+    extras: list[str]
+    rows: list[list]
+    provenance: list[list] | None = None
+
+    @property
+    def years(self) -> range | None:
+        years = [int(column) for column in self.columns if column.isdigit()]
+        return range(min(years), max(years) + 1) if years else None
+
+
+def write_standard(target: Path, kind: str, identification: dict[str, object], sheets: dict[str, SheetRows], *,
+                   command: str, others: dict[str, list[list]] | None = None, years: range | None = None) -> None:
+    """A workbook in the current template holding these rows (with extra columns at the right)."""
+    std = load()
+    names = list(std.templates[kind].sheets)
+    writer = WorkbookWriter(target, kind, command=command)
+    try:
+        writer.add_readme(as_text(identification.get("service") or "") or None)
+        for name in names:
+            if name == IDENTIFICATION:
+                writer.add_identification(identification)
+                continue
+            data = sheets.get(name)
+            if data is None:
+                writer.add_table(std.sheet(name), [], years=years if name == SUIVI else None)
+                continue
+            sheet_years = _years(data, years) if name == SUIVI else None
+            columns = std.sheet(name).columns_for(sheet_years)
+            index = {column: position for position, column in enumerate(data.columns)}
+            rows = []
+            for position, values in enumerate(data.rows):
+                row = [values[index[column.id]] if column.id in index else None for column in columns]
+                row += values[len(data.columns):]
+                if data.provenance:
+                    row += data.provenance[position]
+                rows.append(row)
+            writer.add_table(std.sheet(name), rows, years=sheet_years, extra_headers=data.extras,
+                             provenance=bool(data.provenance))
+        for title, grid in (others or {}).items():
+            sheet = writer.book.add_worksheet(_free_title(title, writer))
+            for row_number, row in enumerate(grid):
+                for col, value in enumerate(row):
+                    if value not in ("", None):
+                        write_value(sheet, row_number, col, value, writer.formats.date if hasattr(value, "year")
+                                    else None)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+
+
+def _free_title(title: str, writer: WorkbookWriter) -> str:
+    taken = {sheet.name.casefold() for sheet in writer.book.worksheets()} | {"listes"}
+    candidate, number = title[:31], 2
+    while candidate.casefold() in taken:
+        suffix = f" ({number})"
+        candidate, number = title[: 31 - len(suffix)] + suffix, number + 1
+    return candidate
+
+
+def _years(data: SheetRows, period: range | None) -> range | None:
+    years = {int(column) for column in data.columns if column.isdigit()}
+    if period:
+        years |= set(period)
+    return range(min(years), max(years) + 1) if years else None
+
+
+def _period(identification: dict[str, object]) -> range | None:
+    start, end = identification.get("debut"), identification.get("fin")
+    if hasattr(start, "year") and hasattr(end, "year") and start.year <= end.year:
+        return range(start.year, end.year + 1)
+    return None
+
+
+def _sheet_rows(frame: pd.DataFrame, spec_name: str, keep_provenance: bool) -> SheetRows:
+    spec = load().sheet(spec_name)
+    columns = data_columns(spec, frame)
+    extras = extra_columns(frame)
+    rows = [list(values) for values in frame[columns + extras].itertuples(index=False, name=None)]
+    provenance = None
+    if keep_provenance and SOURCE_COLUMNS[1] in frame.columns:
+        present = [name for name in SOURCE_COLUMNS]
+        provenance = [[row.get(name) for name in present] for row in frame.reindex(columns=present).to_dict("records")]
+    return SheetRows(columns, [name[1:] for name in extras], [_clean(row) for row in rows], provenance)
+
+
+def _clean(values: list) -> list:
+    return [None if isinstance(value, float) and value != value else value for value in values]
+
+
+def reformat(source: Path, target: Path) -> Outcome:
+    """Rewrite one filled workbook in the current standard template."""
+    outcome = Outcome()
+    book = read_workbook(source, str(source))
+    if not book.readable:
+        outcome.lines += [f"Erreur : {finding.message}" for finding in book.findings]
+        outcome.exit_code = 2
+        return outcome
+    if not book.tables and not book.identification:
+        outcome.lines.append(f"Erreur : aucune feuille du standard CTG n'a été reconnue dans « {source} ».")
+        outcome.exit_code = 1
+        return outcome
+    tables = build_tables([book])
+    std = load()
+    present = set(book.tables) | {IDENTIFICATION}
+    kind = book.kind if book.kind in std.templates and present <= set(std.templates[book.kind].sheets) \
+        else std.template_for_sheets(present)
+    identification = identification_values(book)
+    sheets = {name: _sheet_rows(frame, name, keep_provenance=True) for name, frame in tables.frames.items()}
+    write_standard(target, kind, identification, sheets, command="format", others=book.others,
+                   years=_period(identification))
+    counts = ", ".join(f"{name} : {len(data.rows)} ligne{'s' if len(data.rows) > 1 else ''}"
+                       for name, data in sheets.items())
+    upgraded = f" (mis à jour depuis la version {book.version})" if book.version is not None and \
+        book.version < std.version else ""
+    outcome.lines.append(f"Classeur au format du modèle « {kind} », version {std.version}{upgraded}, écrit dans "
+                         f"{target}" + (f" ({counts})" if counts else "") + ".")
+    if book.others:
+        outcome.lines.append("Feuilles hors standard recopiées à la fin : " + ", ".join(book.others) + ".")
+    outcome.written.append(Path(target))
+    return outcome
+
+
+def slug(text: str) -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", strip_accents(text).casefold()).strip("-")
+    return text[:60] or "contributeur"
+
+
+def split(source: Path, directory: Path, *, force: bool = False) -> Outcome:
+    """One workbook per contributor from a consolidated workbook."""
+    from ctgxl.outputs import written_by
+
+    outcome = Outcome()
+    book = read_workbook(source, str(source))
+    if not book.readable:
+        outcome.lines += [f"Erreur : {finding.message}" for finding in book.findings]
+        outcome.exit_code = 2
+        return outcome
+    tables = build_tables([book])
+    if not any(SOURCE_COLUMNS[0] in frame.columns for frame in tables.frames.values()):
+        outcome.lines.append(f"Erreur : « {source} » n'est pas un classeur consolidé (pas de colonne « Contributeur »"
+                             " dans ses feuilles) : rien à redécouper.")
+        outcome.exit_code = 1
+        return outcome
+    contacts = _contacts(source)
+    base = identification_values(book)
+    groups = _by_contributor(tables)
+    directory.mkdir(parents=True, exist_ok=True)
+    std = load()
+    used: set[str] = set()
+    for contributor, frames in groups.items():
+        name = slug(contributor)
+        while name in used:
+            name += "-bis"
+        used.add(name)
+        target = directory / f"{name}.xlsx"
+        if target.exists() and not force and written_by(target) != "split":
+            outcome.lines.append(f"Erreur : « {target} » existe déjà ; ajoutez --force pour le remplacer.")
+            outcome.exit_code = 2
+            continue
+        identification = dict(base)
+        identification.update({"service": contributor, "contact": None, "courriel": None, "mise_a_jour": None})
+        identification.update(contacts.get(contributor, {}))
+        sheets = {sheet: _sheet_rows(frame, sheet, keep_provenance=False) for sheet, frame in frames.items()}
+        kind = std.template_for_sheets(set(sheets) | {IDENTIFICATION})
+        write_standard(target, kind, identification, sheets, command="split", years=_period(identification))
+        counts = ", ".join(f"{sheet} : {len(data.rows)}" for sheet, data in sheets.items())
+        outcome.lines.append(f"{target} — {contributor} ({counts})")
+        outcome.written.append(target)
+    return outcome
+
+
+def _by_contributor(tables: Tables) -> dict[str, dict[str, pd.DataFrame]]:
+    groups: dict[str, dict[str, pd.DataFrame]] = {}
+    for sheet in DATA_SHEETS:
+        frame = tables.frames.get(sheet)
+        if frame is None or SOURCE_COLUMNS[0] not in frame.columns:
+            continue
+        names = frame[SOURCE_COLUMNS[0]].map(lambda value: as_text(value) if value else "Sans contributeur")
+        for contributor, part in frame.groupby(names, sort=False):
+            groups.setdefault(contributor, {})[sheet] = part
+    return groups
+
+
+def _contacts(source: Path) -> dict[str, dict[str, object]]:
+    """Contact, e-mail and update date of each contributor, from the Sources sheet."""
+    import python_calamine
+
+    from ctgxl.consolidated import SOURCES
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(source))
+        grid = workbook.get_sheet_by_name(SOURCES).to_python()
+    except Exception:
+        return {}
+    if not grid:
+        return {}
+    header = [as_text(value) for value in grid[0]]
+    wanted = {"Contact": "contact", "Courriel": "courriel", "Date de mise à jour": "mise_a_jour"}
+    if "Contributeur" not in header:
+        return {}
+    found: dict[str, dict[str, object]] = {}
+    for row in grid[1:]:
+        contributor = as_text(row[header.index("Contributeur")]) if len(row) > header.index("Contributeur") else ""
+        if not contributor:
+            continue
+        found[contributor] = {field_id: (row[header.index(label)] or None) for label, field_id in wanted.items()
+                              if label in header and header.index(label) < len(row)}
+    return found
