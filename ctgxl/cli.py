@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from ctgxl import __version__
+from ctgxl import __version__, clifr
+
+clifr.install()
 
 KINDS = ("diagnostic", "equipements", "plan-actions", "complet")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -119,7 +121,7 @@ Exemples :
   ctgxl check plan.xlsx equipements.xlsx --format json
   ctgxl check fichiers_recus/ --annoter corrections/
 """)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte",
               show_default=True, help="Présentation du rapport.")
 @click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
@@ -155,7 +157,7 @@ Contrôle d'abord les fichiers ; refuse (code 1) tant qu'il reste des erreurs, s
 Exemple :
   ctgxl merge fichiers_recus/ -o ctg-dugny-consolidee.xlsx --secret-statistique
 """)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Classeur consolidé à écrire.")
 @click.option("--secret-statistique", "secrecy", is_flag=True,
@@ -188,7 +190,7 @@ Chaque fichier est au format du modèle, avec son Identification pré-remplie.
 Exemple :
   ctgxl split ctg-dugny-consolidee.xlsx -o par_service/
 """)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="FICHIER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Dossier où écrire les classeurs.")
 @click.option("--force", is_flag=True, help="Remplace les fichiers qui existent déjà.")
@@ -210,7 +212,7 @@ listes et la version du standard ; les colonnes hors standard sont gardées à d
 Exemple :
   ctgxl format plan-ancien.xlsx -o plan-a-jour.xlsx
 """)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="FICHIER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Classeur à écrire.")
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")

@@ -14,7 +14,7 @@ import pandas as pd
 from ctgxl.findings import AVERTISSEMENT, Finding
 from ctgxl.reader import ReadWorkbook, SheetTable
 from ctgxl.standard import Column, Sheet, load
-from ctgxl.values import PARSERS, is_empty, list_lookup, parse_choice, parse_choices
+from ctgxl.values import PARSERS, is_empty, list_lookup, parse_choice, parse_choices, parse_number
 
 BOOK = "_livre"
 FILE = "_fichier"
@@ -91,8 +91,12 @@ def typed_frame(book_index: int, book: ReadWorkbook, table: SheetTable) -> tuple
                 findings.append(_finding(book, table, index, column, *problem))
         data[column.id] = parsed
     if "valeur" in data and "valeur" in table.values:
+        # A bare number: typed without a % sign (a number, or text such as "0,5") and not in a
+        # cell with a percent format.
         data[BARE_VALUE] = [
-            isinstance(value, (int, float)) and not isinstance(value, bool) and (index, "valeur") not in table.percent
+            (index, "valeur") not in table.percent and not isinstance(value, bool)
+            and (isinstance(value, (int, float)) or (isinstance(value, str) and parse_number(value) != (None, "")
+                                                     and parse_number(value)[1] == ""))
             for index, value in enumerate(table.values["valeur"])
         ]
     for label, _ in table.extra:

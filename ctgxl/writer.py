@@ -28,6 +28,7 @@ PROVENANCE = ("Contributeur", "Fichier source", "Feuille source", "Ligne source"
 DATE_FORMAT = "dd/mm/yyyy"
 VALIDATED_ROWS = 2000
 HEADER_FILL = "#1F4E79"
+README_WIDTH = 110
 MANDATORY_FILL = "#C55A11"
 
 
@@ -134,7 +135,8 @@ class WorkbookWriter:
         for index, header in enumerate(headers):
             mandatory = index < len(columns) and columns[index].mandatory
             sheet.write_string(0, index, header, fmt.header_mandatory if mandatory else fmt.header)
-        sheet.set_row(0, 32)
+        widths = [column.width for column in columns] + [20] * len(extra_headers) + [16] * (3 if provenance else 0)
+        sheet.set_row(0, _header_height(headers, widths))
         count = 0
         for count, values in enumerate(rows, start=1):
             for index, value in enumerate(values):
@@ -147,7 +149,7 @@ class WorkbookWriter:
             self._validate(sheet, 1, index, last_row, index, column)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
-        _print_setup(sheet, landscape=True)
+        _print_setup(sheet, landscape=True, total_width=sum(widths))
         return sheet
 
     def _validate(self, sheet, first_row: int, first_col: int, last_row: int, last_col: int, column: Column) -> None:
@@ -247,11 +249,34 @@ def write_value(sheet, row: int, col: int, value: object, cell_format=None) -> N
         sheet.write_string(row, col, text, cell_format)
 
 
-def _print_setup(sheet, landscape: bool) -> None:
+# Column width units that fit on one A4 landscape page at about 70 % scale: wider sheets are
+# printed over several pages across (first column repeated) rather than shrunk unreadably.
+PAGE_WIDTH_UNITS = 210
+LINE_HEIGHT = 15
+
+
+def _wrapped_lines(text: str, width: float, density: float = 0.85) -> int:
+    """How many lines a wrapped text takes in a column of this width (estimated, generously:
+    ``density`` is characters per width unit, lower for bold headers in narrow columns)."""
+    import textwrap
+
+    characters = max(4, int(width * density))
+    return sum(max(1, len(textwrap.wrap(part, characters))) for part in text.split("\n"))
+
+
+def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
+    lines = max([2] + [_wrapped_lines(header, width) for header, width in zip(headers, widths)])
+    return lines * LINE_HEIGHT + 2
+
+
+def _print_setup(sheet, landscape: bool, total_width: float = 0) -> None:
     if landscape:
         sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
+    pages = max(1, math.ceil(total_width / PAGE_WIDTH_UNITS))
+    sheet.fit_to_pages(pages, 0)
+    if pages > 1:
+        sheet.repeat_columns(0)
     sheet.repeat_rows(0)
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     sheet.set_footer("&L&A&RPage &P / &N")
@@ -262,7 +287,7 @@ def write_readme(writer: WorkbookWriter, contributor: str | None) -> None:
     template = std.templates[writer.kind]
     sheet = writer.book.add_worksheet(README)
     fmt = writer.formats
-    sheet.set_column(0, 0, 110, fmt.wrap)
+    sheet.set_column(0, 0, README_WIDTH, fmt.wrap)
     lines: list[tuple[str, object]] = [
         (f"Convention Territoriale Globale : {template.title}", fmt.title),
         (f"Modèle « {writer.kind} », version {std.version} du standard des classeurs CTG.", fmt.help),
@@ -307,6 +332,8 @@ def write_readme(writer: WorkbookWriter, contributor: str | None) -> None:
     for row, (text, cell_format) in enumerate(lines):
         if text:
             sheet.write_string(row, 0, text, cell_format)
+            if cell_format is fmt.wrap:  # LibreOffice does not grow rows of wrapped text by itself
+                sheet.set_row(row, _wrapped_lines(text, README_WIDTH, 1.05) * LINE_HEIGHT + 2)
     sheet.hide_gridlines(2)
     _print_setup(sheet, landscape=False)
     sheet.activate()
