@@ -83,7 +83,7 @@ def check_identification(book: ReadWorkbook) -> list[Finding]:
         findings.append(Finding(book.name, title, cell, row, column.header, code, severity, message))
 
     if not book.identification and book.tables:
-        findings.append(Finding(book.name, None, None, None, None, "valeur-obligatoire", AVERTISSEMENT,
+        findings.append(Finding(book.name, None, None, None, None, "identification-absente", AVERTISSEMENT,
                                 "Le classeur n'a pas de feuille « Identification » : le territoire et la période "
                                 "de la convention sont pris dans les autres fichiers du même envoi."))
         return findings
@@ -184,7 +184,7 @@ class Rules:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-eleve", AVERTISSEMENT,
                          f"{value:g} % dépasse 100 % : possible pour un taux (de facturation, d'évolution), "
                          "vérifiez-le.")
-            elif row.get(BARE_VALUE) and 0 < abs(value) <= 1:
+            elif row.get(BARE_VALUE) and 0 < value <= 1:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-fraction", AVERTISSEMENT,
                          f"{value:g} en pourcentage : s'agit-il de {value * 100:g} % ? Écrivez {value * 100:g} "
                          "(ou « {0:g} % ») pour lever le doute.".format(value * 100))

@@ -3,17 +3,17 @@ for the Caf. Rows are merged by key; nothing is dropped without a line in `Contr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from ctgxl.check import Report, check_books
+from ctgxl.check import Report, _order, check_books
 from ctgxl.checks import Territory, _same, group_territories, identification_values, territory_of
-from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
+from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION, Finding
 from ctgxl.reader import ReadWorkbook
-from ctgxl.standard import DATA_SHEETS, EQUIPEMENTS, IDENTIFICATION, Sheet, load
+from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, load
 from ctgxl.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns
 from ctgxl.text import fold, fold_name
 from ctgxl.values import as_text
@@ -63,7 +63,10 @@ def merge(books: list[ReadWorkbook], missing: list[Finding], output: Path, *, se
           despite_errors: bool = False) -> MergeResult:
     report = check_books(books, missing)
     consolidation = consolidate(report, secrecy=secrecy)
-    report.findings.extend(consolidation.findings)
+    # One sorted list, so that the report groups the merge's findings with the others of their file.
+    report.findings = sorted(set(report.findings) | set(consolidation.findings), key=_order(books))
+    if secrecy:
+        report.findings = _mask_secret_findings(report.findings, report.tables)
     errors = len(report.errors)
     if (errors or report.unreadable) and not despite_errors:
         code = 2 if report.unreadable else 1
@@ -74,7 +77,8 @@ def merge(books: list[ReadWorkbook], missing: list[Finding], output: Path, *, se
     write_consolidated(consolidation, report, output)
     counts = ", ".join(f"{name} : {len(sheet.rows)}" for name, sheet in consolidation.sheets.items())
     note = f" malgré {errors} erreur{'s' if errors > 1 else ''}" if errors else ""
-    return MergeResult(report, f"Classeur consolidé écrit dans {output}{note} ({len(books)} fichiers ; {counts}).",
+    files = f"{len(books)} fichier{'s' if len(books) > 1 else ''}"
+    return MergeResult(report, f"Classeur consolidé écrit dans {output}{note} ({files} ; {counts}).",
                        0, consolidation)
 
 
@@ -103,7 +107,7 @@ def consolidate(report: Report, *, secrecy: bool = False) -> Consolidation:
         frame = tables.frames.get(name) if tables else None
         if frame is None:
             continue
-        merged, problems = _merge_sheet(std.sheet(name), frame, books)
+        merged, problems = _merge_sheet(std.sheet(name), frame, books, secrecy)
         sheets[name] = merged
         findings.extend(problems)
     if territory.start and territory.end and "Suivi des indicateurs" in sheets:
@@ -201,7 +205,8 @@ def _origin(row: dict, books: list[ReadWorkbook]) -> tuple[str, str, str, int]:
     return book.contributor, Path(book.name).name, row[SHEET], int(row[ROW])
 
 
-def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook]) -> tuple[MergedSheet, list[Finding]]:
+def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook],
+                 secrecy: bool = False) -> tuple[MergedSheet, list[Finding]]:
     columns = data_columns(spec, frame)
     extras = extra_columns(frame)
     merged = MergedSheet(spec, columns, [name[1:] for name in extras], [], [])
@@ -209,6 +214,8 @@ def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook]) ->
     kept: dict[tuple, int] = {}
     compare = [column.id for column in spec.columns] + [name for name in columns if name.isdigit()]
     for row in frame.to_dict("records"):
+        # Columns that only some files have (extra columns, year columns) are NaN elsewhere: empty.
+        row = {name: None if isinstance(value, float) and value != value else value for name, value in row.items()}
         key = _key(spec, row)
         place = (row[FILE], row[SHEET], int(row[ROW]))
         if key is not None and key in kept:
@@ -225,8 +232,14 @@ def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook]) ->
                                         INFORMATION, f"« {label} » figure aussi dans « {origin[1]} » (ligne "
                                         f"{origin[3]}) à l'identique : la ligne est gardée une fois."))
             else:
-                detail = "; ".join(f"{_header(spec, column_id)} : « {as_text(a) if a is not None else ''} » contre "
-                                   f"« {as_text(b) if b is not None else ''} »" for column_id, a, b in differences[:4])
+                def shown(column_id: str, value: object, values: dict) -> str:
+                    if secrecy and spec.name == DIAGNOSTIC and column_id == "valeur" \
+                            and _small_count(value, values.get("unite")):
+                        return SECRET
+                    return as_text(value) if value is not None else ""
+
+                detail = "; ".join(f"{_header(spec, column_id)} : « {shown(column_id, a, first_values)} » contre "
+                                   f"« {shown(column_id, b, row)} »" for column_id, a, b in differences[:4])
                 findings.append(Finding(row[FILE], row[SHEET], None, int(row[ROW]), _header(spec, spec.key[-1]),
                                         "conflit", ERREUR,
                                         f"« {label} » figure aussi dans « {origin[1]} » (ligne {origin[3]}) avec "
@@ -270,9 +283,29 @@ def _apply_secrecy(sheet: MergedSheet) -> int:
     unit_at = sheet.columns.index("unite")
     masked = 0
     for values in sheet.rows:
-        value = values[value_at]
-        if values[unit_at] == "Nombre" and isinstance(value, (int, float)) and not isinstance(value, bool) \
-                and 0 < value < 5:
+        if _small_count(values[value_at], values[unit_at]):
             values[value_at] = SECRET
             masked += 1
+    return masked
+
+
+def _small_count(value: object, unit: object) -> bool:
+    return unit == "Nombre" and isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 5
+
+
+def _mask_secret_findings(findings: list[Finding], tables) -> list[Finding]:
+    """Under statistical secrecy, no message quotes a count of 1 to 4 (they go to Contrôles)."""
+    frame = tables.frames.get(DIAGNOSTIC) if tables is not None else None
+    if frame is None or frame.empty:
+        return findings
+    secret = {(file, sheet, int(row)) for file, sheet, row, value, unit
+              in zip(frame[FILE], frame[SHEET], frame[ROW], frame["valeur"], frame["unite"])
+              if _small_count(value, unit)}
+    header = load().sheet(DIAGNOSTIC).column("valeur").header
+    masked = []
+    for finding in findings:
+        if finding.column == header and (finding.file, finding.sheet, finding.row) in secret:
+            finding = replace(finding, message=f"{CODES.get(finding.code, finding.code)} : la valeur, couverte par "
+                              "le secret statistique (effectif de 1 à 4), n'est pas reproduite ici.")
+        masked.append(finding)
     return masked

@@ -69,6 +69,7 @@ SEVERITIES: dict[str, str] = {
     "feuille-sans-entete": ERREUR,
     "feuille-trop-grande": ERREUR,
     "feuille-masquee": AVERTISSEMENT,
+    "identification-absente": AVERTISSEMENT,
     "colonne-manquante": ERREUR,
     "colonne-absente": INFORMATION,
     "colonne-inconnue": INFORMATION,
@@ -226,7 +227,7 @@ def sheet_rules(std: Standard) -> dict[str, list[tuple[str, str]]]:
             ("convention-trop-longue", f"Une convention de plus de {MAX_YEARS_ERROR} ans est une erreur."),
             ("convention-longue", f"Une convention de plus de {MAX_YEARS_WARNING} ans est signalée "
                                   "(avertissement)."),
-            ("valeur-obligatoire", "Un classeur sans feuille « Identification » est signalé (avertissement) : "
+            ("identification-absente", "Un classeur sans feuille « Identification » est signalé (avertissement) : "
                                    "le territoire et la période sont pris dans les autres fichiers du même envoi."),
         ],
         DIAGNOSTIC: [
@@ -339,7 +340,8 @@ def render(standard: Standard | None = None) -> str:
         "- Un classeur est reconnu par le modèle et la version qu'il enregistre, sinon par les noms de ses "
         "feuilles et ses lignes d'en-têtes : un fichier fait à la main avec les en-têtes du standard est accepté.",
         "- Les en-têtes se comparent sans tenir compte de la casse, des accents, des espaces autour, des retours "
-        "à la ligne ni d'un « * » final ; les autres en-têtes acceptés sont indiqués dans les tableaux ci-dessous.",
+        "à la ligne ni d'un « * » final ; les autres en-têtes acceptés sont indiqués dans les tableaux "
+        "ci-dessous.",
         "- La ligne d'en-têtes peut se trouver dans les 20 premières lignes ; les lignes au-dessus sont ignorées.",
         "- Les lignes entièrement vides sont ignorées. Les colonnes hors standard sont conservées (et signalées "
         "une fois, pour information).",

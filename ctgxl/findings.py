@@ -19,6 +19,7 @@ CODES: dict[str, str] = {
     "feuille-sans-entete": "La ligne d'en-têtes de la feuille est introuvable",
     "feuille-trop-grande": "La feuille dépasse le nombre de lignes ou de colonnes admis",
     "feuille-masquee": "Feuille du standard masquée",
+    "identification-absente": "Pas de feuille Identification",
     "colonne-manquante": "Une colonne obligatoire manque",
     "colonne-absente": "Une colonne facultative manque",
     "colonne-inconnue": "Colonne hors standard (conservée)",

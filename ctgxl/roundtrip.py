@@ -11,9 +11,9 @@ import pandas as pd
 
 from ctgxl.checks import identification_values
 from ctgxl.reader import ReadWorkbook, read_workbook
-from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, SUIVI, load
+from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, SUIVI, load
 from ctgxl.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns
-from ctgxl.text import strip_accents
+from ctgxl.text import fold, strip_accents
 from ctgxl.values import as_text
 from ctgxl.writer import WorkbookWriter, write_value
 
@@ -175,6 +175,7 @@ def split(source: Path, directory: Path, *, force: bool = False) -> Outcome:
     contacts = _contacts(source)
     base = identification_values(book)
     groups = _by_contributor(tables)
+    _add_followed_actions(groups, tables.frames.get(PLAN))
     directory.mkdir(parents=True, exist_ok=True)
     std = load()
     used: set[str] = set()
@@ -210,6 +211,29 @@ def _by_contributor(tables: Tables) -> dict[str, dict[str, pd.DataFrame]]:
         for contributor, part in frame.groupby(names, sort=False):
             groups.setdefault(contributor, {})[sheet] = part
     return groups
+
+
+def _add_followed_actions(groups: dict[str, dict[str, pd.DataFrame]], plan: pd.DataFrame | None) -> None:
+    """A contributor's `Suivi des indicateurs` needs the actions it follows in the same file: an
+    action kept under another contributor (the same row sent twice, merged once) is copied in too."""
+    if plan is None:
+        return
+    for frames in groups.values():
+        suivi = frames.get(SUIVI)
+        if suivi is None:
+            continue
+        own = frames.get(PLAN)
+        known = {fold(value) for value in own["numero"] if value is not None} if own is not None else set()
+        wanted = {fold(value) for value in suivi["numero"] if value is not None} - known
+        if not wanted:
+            continue
+        followed = plan[plan["numero"].map(lambda value: value is not None and fold(value) in wanted)]
+        if followed.empty:
+            continue
+        frames[PLAN] = pd.concat([own, followed], ignore_index=True) if own is not None else followed
+        for sheet in DATA_SHEETS:  # keep the sheets in the standard's order
+            if sheet in frames:
+                frames[sheet] = frames.pop(sheet)
 
 
 def _contacts(source: Path) -> dict[str, dict[str, object]]:

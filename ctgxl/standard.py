@@ -178,15 +178,18 @@ def _column(raw: dict, lists: dict[str, tuple[str, ...]]) -> Column:
     if raw.get("defaut"):
         empty = "avertissement"
     condition = raw.get("vide_avertissement_si")
+    allowed = lists.get(list_name, ()) if list_name else ()
+    # Help texts name the list's values through {valeurs}, so a renamed value shows everywhere.
+    help_text = raw["aide"].replace("{valeurs}", ", ".join(allowed))
     formats = {"entier": "#,##0", "decimal": "General", "euro": '#,##0 "€"', "pourcent": "0.0%"}
     return Column(
         id=raw["id"],
         header=raw["nom"],
         mandatory=mandatory,
         type=raw["type"],
-        help=raw["aide"],
+        help=help_text,
         list_name=list_name,
-        allowed=lists.get(list_name, ()) if list_name else (),
+        allowed=allowed,
         aliases=tuple(raw.get("alias", ())),
         width=raw.get("largeur", 15),
         wrap=bool(raw.get("long", False)),

@@ -67,7 +67,7 @@ def parse_number(value: object) -> tuple[float | None, str]:
     text = value.strip().translate(_MINUSES)
     sign = ""
     for unit in ("%", "‰", "€", "EUR", "euros", "euro"):
-        if text.endswith(unit):
+        if text.casefold().endswith(unit.casefold()):
             text, sign = text[: -len(unit)].rstrip(), unit if unit in "%‰" else "€"
             break
     if text.startswith("€"):

@@ -135,7 +135,7 @@ class WorkbookWriter:
         for index, header in enumerate(headers):
             mandatory = index < len(columns) and columns[index].mandatory
             sheet.write_string(0, index, header, fmt.header_mandatory if mandatory else fmt.header)
-        widths = [column.width for column in columns] + [20] * len(extra_headers) + [16] * (3 if provenance else 0)
+        widths = [column.width for column in columns] + [20] * len(extra_headers) + [16] * (len(PROVENANCE) if provenance else 0)
         sheet.set_row(0, _header_height(headers, widths))
         count = 0
         for count, values in enumerate(rows, start=1):
