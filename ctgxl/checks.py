@@ -12,7 +12,7 @@ from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, load
 from ctgxl.tables import BARE_VALUE, BOOK, FILE, ROW, SHEET, Tables
-from ctgxl.text import fold, fold_name, quote
+from ctgxl.text import fold, fold_name, fr, quote
 from ctgxl.values import PARSERS, as_text, split_names, territory_code_problem
 
 MAX_YEARS_ERROR = 6
@@ -120,11 +120,11 @@ def check_identification(book: ReadWorkbook) -> list[Finding]:
                 f"La fin de la convention ({end:%d/%m/%Y}) précède son début ({start:%d/%m/%Y}).")
         elif years > MAX_YEARS_ERROR:
             add("fin", "convention-trop-longue", ERREUR,
-                f"La convention dure {years:.1f} ans ({start:%d/%m/%Y} – {end:%d/%m/%Y}) : plus de "
+                f"La convention dure {fr(years, 1)} ans ({start:%d/%m/%Y} – {end:%d/%m/%Y}) : plus de "
                 f"{MAX_YEARS_ERROR} ans n'est pas admis. Vérifiez les dates.")
         elif years > MAX_YEARS_WARNING + 0.01:
             add("fin", "convention-longue", AVERTISSEMENT,
-                f"La convention dure {years:.1f} ans : une CTG est en général signée pour 5 ans au plus.")
+                f"La convention dure {fr(years, 1)} ans : une CTG est en général signée pour 5 ans au plus.")
     return findings
 
 
@@ -178,27 +178,27 @@ class Rules:
         if unit == "%":
             if not -100 <= value <= 1000:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-hors-bornes", ERREUR,
-                         f"{value:g} % est hors des bornes d'un pourcentage (de -100 à 1000) : vérifiez la valeur "
+                         f"{fr(value)} % est hors des bornes d'un pourcentage (de -100 à 1000) : vérifiez la valeur "
                          "ou l'unité.")
             elif value > 100:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-eleve", AVERTISSEMENT,
-                         f"{value:g} % dépasse 100 % : possible pour un taux (de facturation, d'évolution), "
+                         f"{fr(value)} % dépasse 100 % : possible pour un taux (de facturation, d'évolution), "
                          "vérifiez-le.")
             elif row.get(BARE_VALUE) and 0 < value <= 1:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-fraction", AVERTISSEMENT,
-                         f"{value:g} en pourcentage : s'agit-il de {value * 100:g} % ? Écrivez {value * 100:g} "
-                         "(ou « {0:g} % ») pour lever le doute.".format(value * 100))
+                         f"{fr(value)} en pourcentage : s'agit-il de {fr(value * 100)} % ? Écrivez "
+                         f"{fr(value * 100)} (ou « {fr(value * 100)} % ») pour lever le doute.")
         elif unit == "‰" and not -1000 <= value <= 1000:
             self.add(row, DIAGNOSTIC, "valeur", "pour-mille-hors-bornes", ERREUR,
-                     f"{value:g} ‰ est hors des bornes d'un taux pour mille (de -1000 à 1000).")
+                     f"{fr(value)} ‰ est hors des bornes d'un taux pour mille (de -1000 à 1000).")
         elif unit == "Nombre":
             if value < 0:
                 self.add(row, DIAGNOSTIC, "valeur", "nombre-negatif", ERREUR,
-                         f"{value:g} est négatif : un effectif (unité Nombre) est positif ou nul. "
+                         f"{fr(value)} est négatif : un effectif (unité Nombre) est positif ou nul. "
                          "Pour une évolution, choisissez l'unité %.")
             elif not float(value).is_integer():
                 self.add(row, DIAGNOSTIC, "valeur", "nombre-fractionnaire", AVERTISSEMENT,
-                         f"{value:g} n'est pas entier : un effectif (unité Nombre) se compte en entiers. "
+                         f"{fr(value)} n'est pas entier : un effectif (unité Nombre) se compte en entiers. "
                          "Vérifiez l'unité (Ratio ?).")
 
     def equipements(self, frame: pd.DataFrame) -> None:
@@ -237,8 +237,8 @@ class Rules:
             budget, funding = row["budget"], row["financement_caf"]
             if _is_number(budget) and _is_number(funding) and funding > budget:
                 self.add(row, PLAN, "financement_caf", "financement-superieur-budget", AVERTISSEMENT,
-                         f"Le financement Caf ({funding:,.0f} €) dépasse le budget prévisionnel "
-                         f"({budget:,.0f} €).".replace(",", " "))
+                         f"Le financement Caf ({fr(funding, 0)} €) dépasse le budget prévisionnel "
+                         f"({fr(budget, 0)} €).")
             if row["indicateurs_resultat"] is None and row["indicateurs_impact"] is None:
                 self.add(row, PLAN, "indicateurs_resultat", "indicateurs-absents", AVERTISSEMENT,
                          "Aucun indicateur de résultat ni d'impact : indiquez comment l'action sera évaluée.")

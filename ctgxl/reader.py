@@ -466,6 +466,12 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
     columns: list[Column] = []
     extra: list[tuple[str, int]] = []
     width = max((len(row) for row in grid), default=0)
+    # Provenance columns are those of a consolidated workbook, which writes all four, last: a column
+    # a person named « Contributeur » in their own file (or before the four) is an extra column, kept.
+    provenance = {fold(as_text(value)): position for position, value in enumerate(header)
+                  if not is_empty(value) and fold(as_text(value)) in _PROVENANCE_IDS}
+    if set(provenance) != set(_PROVENANCE_IDS):
+        provenance = {}
     for position in range(width):
         raw = header[position] if position < len(header) else ""
         text = as_text(raw) if not is_empty(raw) else ""
@@ -473,7 +479,7 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
         if column_id is None and spec.year_columns and _YEAR_HEADER.fullmatch(text):
             column_id = text
             columns.append(year_column(spec, int(text)))
-        elif column_id is None and fold(text) in _PROVENANCE_IDS:
+        elif column_id is None and provenance.get(fold(text)) == position:
             positions[_PROVENANCE_IDS[fold(text)]] = position
             continue
         elif column_id is not None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR, Finding
 from ctgxl.standard import Column, Sheet, load
-from ctgxl.text import closest, quote
+from ctgxl.text import closest, fr, quote
 from ctgxl.values import as_text
 
 
@@ -147,8 +147,8 @@ def describe(code: str, column: Column, value: object) -> tuple[str, str]:
 
 
 def _bounds(column: Column) -> str:
-    low = "" if column.min is None else f"au moins {column.min:g}"
-    high = "" if column.max is None else f"au plus {column.max:g}"
+    low = "" if column.min is None else f"au moins {fr(column.min)}"
+    high = "" if column.max is None else f"au plus {fr(column.max)}"
     return ", ".join(part for part in (low, high) if part)
 
 

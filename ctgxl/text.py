@@ -46,3 +46,12 @@ def quote(value: object, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f"« {text} »"
+
+
+def fr(number: float, decimals: int | None = None) -> str:
+    """A number as written in French: decimal comma, narrow no-break space between thousands."""
+    if decimals is None:
+        text = f"{number:,.6f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{number:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
