@@ -12,7 +12,7 @@ import pandas as pd
 from ctgxl.check import Report, _order, check_books
 from ctgxl.checks import Territory, _same, group_territories, identification_values, territory_of
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION, Finding
-from ctgxl.reader import ReadWorkbook
+from ctgxl.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, load
 from ctgxl.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns
 from ctgxl.text import fold, fold_name
@@ -165,6 +165,15 @@ def _reconcile_identification(books: list[ReadWorkbook]) -> list[Finding]:
                                         "identification-divergente", AVERTISSEMENT,
                                         f"« {header} » vaut « {as_text(value)} » ici mais « {as_text(first)} » dans "
                                         f"« {where} » : la première valeur est gardée. Harmonisez les fichiers."))
+        start, end = date_or_none(values.get("debut")), date_or_none(values.get("fin"))
+        first_start = date_or_none(reference.get("debut", (None,))[0])
+        first_end = date_or_none(reference.get("fin", (None,))[0])
+        if start and end and first_start and first_end and (end < first_start or start > first_end):
+            findings.append(Finding(book.name, book.identification_title, book.identification_cells.get("debut"),
+                                    None, "Début de la convention", "territoire-different", ERREUR,
+                                    f"La convention de ce fichier ({start:%d/%m/%Y} – {end:%d/%m/%Y}) ne recouvre pas "
+                                    f"celle des autres fichiers ({first_start:%d/%m/%Y} – {first_end:%d/%m/%Y}) : "
+                                    "c'est une autre convention, retirez-le de la fusion."))
     return findings
 
 
