@@ -8,6 +8,7 @@ values, formulas, formats and sheets stay as they were; the input is never writt
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -66,8 +67,8 @@ def annotate_all(report, directory: Path, say=None) -> list[Path]:
             from ctgxl.outputs import written_by
 
             if written_by(target) != COMMAND:
-                say(f"Pas de copie annotée pour « {book.name} » : « {target} » existe déjà et n'est pas une copie "
-                    "annotée par ctgxl. Choisissez un autre dossier pour --annoter.")
+                say(f"Pas de copie annotée pour « {book.name} » : « {target} » existe déjà et n'est pas "
+                    "une copie annotée par ctgxl. Choisissez un autre dossier pour --annoter.")
                 continue
             say(f"« {target} » remplace la copie annotée précédente.")
         try:
@@ -75,8 +76,36 @@ def annotate_all(report, directory: Path, say=None) -> list[Path]:
         except CannotAnnotate as problem:
             say(f"Pas de copie annotée pour « {book.name} » : {problem}")
             continue
+        lost = _lost_drawings(source, target)
+        if lost:
+            say(f"La copie annotée de « {book.name} » ne reprend pas {lost} de l'original "
+                "(le fichier d'origine, lui, est intact).")
         written.append(target)
     return written
+
+
+def _drawings(path: Path) -> tuple[int, int]:
+    """(images, charts) stored in an .xlsx package."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return 0, 0
+    images = sum(1 for name in names if name.startswith("xl/media/"))
+    charts = sum(1 for name in names if name.startswith("xl/charts/chart") and name.endswith(".xml"))
+    return images, charts
+
+
+def _lost_drawings(source: Path, target: Path) -> str:
+    """What openpyxl could not carry over (images without Pillow, some charts), in words."""
+    before, after = _drawings(source), _drawings(target)
+    parts = []
+    for count, word in ((before[0] - after[0], "image"), (before[1] - after[1], "graphique")):
+        if count > 0:
+            parts.append(f"{count} {word}{'s' if count > 1 else ''}")
+    return " ni ".join(parts)
 
 
 def _resolved(path: Path) -> Path:
@@ -102,8 +131,10 @@ def annotate_book(source: Path, findings: list[Finding], target: Path) -> Path:
 
     source = Path(source)
     try:
-        book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True,
-                                     keep_links=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on parts it does not know, in English
+            book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True,
+                                         keep_links=True)
     except Exception as error:  # openpyxl raises many kinds of errors on damaged parts
         raise CannotAnnotate(f"le classeur ne peut pas être recopié ({_short(error)}).") from None
     _mark_cells(book, findings)
@@ -147,8 +178,8 @@ def _mark_cells(book, findings: list[Finding]) -> None:
         here = sorted(here, key=lambda finding: RANK.get(finding.severity, 3))
         colour = FILLS.get(here[0].severity, FILLS[INFORMATION])
         cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
-        text = "\n".join(f"{LABELS.get(finding.severity, finding.severity)} [{finding.code}] : {_clean(finding.message)}"
-                         for finding in here)
+        text = "\n".join(f"{LABELS.get(finding.severity, finding.severity)} [{finding.code}] : "
+                         f"{_clean(finding.message)}" for finding in here)
         if cell.comment is not None and cell.comment.author != AUTHOR:
             text += f"\n\nCommentaire d'origine ({cell.comment.author or 'sans auteur'}) :\n{cell.comment.text}"
         lines = sum(1 + len(line) // 60 for line in text.splitlines())
@@ -230,7 +261,8 @@ def _add_list(book, findings: list[Finding]) -> None:
         _write_text(sheet.cell(row=2, column=6), "Aucun constat : ce classeur ne présente ni erreur ni avertissement.")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{row}"
-    sheet.sheet_properties.tabColor = "C00000" if any(f.severity == ERREUR for f in findings) else HEADER_FILL.lstrip("#")
+    errors = any(finding.severity == ERREUR for finding in findings)
+    sheet.sheet_properties.tabColor = "C00000" if errors else HEADER_FILL.lstrip("#")
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1

@@ -68,10 +68,9 @@ class Report:
                 for book in self.books
             ] + [{"fichier": finding.file, "modele": None, "version": None, "lisible": False}
                  for finding in self.missing],
+            # The JSON contract (CLI.md) carries errors and warnings only.
             "constats": [finding.as_json() for finding in self.findings if finding.severity != INFORMATION],
-            "informations": [finding.as_json() for finding in self.findings if finding.severity == INFORMATION],
-            "resume": {"erreurs": len(self.errors), "avertissements": len(self.warnings),
-                       "informations": len(self.informations)},
+            "resume": {"erreurs": len(self.errors), "avertissements": len(self.warnings)},
         }
 
 

@@ -254,8 +254,18 @@ class _progress:
         return False
 
 
+def _stop_cleanly(signum, frame) -> None:
+    """SIGTERM (kill, end of a session) is handled like Ctrl+C: the half-written output is removed."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    import signal
+
     debug = "--debug" in sys.argv[1:]
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop_cleanly)
     try:
         cli.main(prog_name="ctgxl", standalone_mode=False)
     except click.exceptions.Exit as done:

@@ -19,6 +19,9 @@ CODES: dict[str, str] = {
     "feuille-sans-entete": "La ligne d'en-têtes de la feuille est introuvable",
     "feuille-trop-grande": "La feuille dépasse le nombre de lignes ou de colonnes admis",
     "feuille-masquee": "Feuille du standard masquée",
+    "extension-incorrecte": "Extension du fichier différente de son format réel",
+    "macros-ignorees": "Macros présentes, ni exécutées ni recopiées",
+    "entete-repetee": "Ligne d'en-têtes répétée, ignorée",
     "identification-absente": "Pas de feuille Identification",
     "colonne-manquante": "Une colonne obligatoire manque",
     "colonne-absente": "Une colonne facultative manque",
@@ -47,6 +50,7 @@ CODES: dict[str, str] = {
     "courriel-invalide": "Adresse électronique invalide",
     "code-territoire-invalide": "Code INSEE ou SIREN invalide",
     "caractere-invalide": "Caractère de contrôle retiré du texte",
+    "texte-trop-long-excel": "Texte de plus de 32 767 caractères, coupé par Excel",
     # Rules across columns and rows
     "doublon": "Ligne en double avec des valeurs différentes",
     "doublon-identique": "Ligne répétée à l'identique",

@@ -8,8 +8,11 @@ formula text; that choice is made per file from a quick look inside the zip.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +22,7 @@ from defusedxml import ElementTree
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
 from ctgxl.limits import Limits
+from ctgxl.safety import UnreadableFile, exceeds, ole_markers, survey_zip
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, header_index, load, year_column
 from ctgxl.text import fold
 from ctgxl.values import as_text, is_empty
@@ -86,13 +90,6 @@ class ReadWorkbook:
         return as_text(self.identification.get("service") or "") or Path(self.name).stem
 
 
-class UnreadableFile(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 def read_workbook(path: Path, name: str | None = None, limits: Limits | None = None) -> ReadWorkbook:
     """Read one file. Never raises for a bad file: problems become findings."""
     path = Path(path)
@@ -100,32 +97,60 @@ def read_workbook(path: Path, name: str | None = None, limits: Limits | None = N
     limits = limits or Limits()
     try:
         book.sha256 = _sha256(path, limits)
-        grids, hidden, record, formats = _load(path, limits)
+        grids, hidden, record, formats, notes = _load(path, limits)
     except UnreadableFile as problem:
         book.readable = False
         book.finding(None, None, None, None, problem.code, ERREUR, problem.message)
         return book
+    for code, message in notes:
+        book.finding(None, None, None, None, code, AVERTISSEMENT, message)
     _recognise(book, grids, hidden, record, formats, limits)
     return book
 
 
 def _sha256(path: Path, limits: Limits) -> str:
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as error:
-        raise UnreadableFile("fichier-illisible", f"Le fichier ne peut pas être ouvert ({error.strerror}).") from None
+        raise UnreadableFile("fichier-illisible", f"Le fichier ne peut pas être ouvert ({_os_error(error)}).") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise UnreadableFile("fichier-illisible", "Ce n'est pas un fichier ordinaire (dossier, tube ou périphérique) : "
+                             "il n'a pas été ouvert.")
+    size = status.st_size
     if size == 0:
         raise UnreadableFile("fichier-illisible", "Le fichier est vide (0 octet) : ce n'est pas un classeur.")
     if size > limits.max_file_bytes:
         raise UnreadableFile(
             "fichier-trop-gros",
-            f"Le fichier pèse {size / 1e6:.0f} Mo, au-delà de la limite de {limits.max_file_bytes / 1e6:.0f} Mo.",
+            f"Le fichier pèse {_bytes(size)}, au-delà de la limite de {_bytes(limits.max_file_bytes)} "
+            "(variable CTGXL_MAX_FICHIER_OCTETS) : il n'a pas été lu.",
         )
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "il n'existe pas ou plus",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "accès refusé",
+    errno.ELOOP: "lien symbolique qui boucle sur lui-même",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENAMETOOLONG: "nom trop long",
+}
+
+
+def _os_error(error: OSError) -> str:
+    return _OS_ERRORS.get(error.errno, f"erreur système {error.errno}" if error.errno else "erreur système")
+
+
+def _bytes(count: int) -> str:
+    """A size as a French reader expects it: 950 octets, 12,5 Mo."""
+    if count < 1_000_000:
+        return f"{count:,} octets".replace(",", "\u202f")
+    return f"{count / 1e6:,.1f} Mo".replace(",", "\u202f").replace(".", ",")
 
 
 # --- Loading cells -------------------------------------------------------------------
@@ -145,21 +170,40 @@ def _load(path: Path, limits: Limits):
     template (kind, version), and the cells whose format is a percent."""
     kind = _sniff(path)
     record: dict[str, str] = {}
-    percent_needed = formulas = False
+    notes: list[tuple[str, str]] = []
+    percent_needed = formulas = macros = False
+    survey = None
     if kind == "zip":
         names = _check_zip(path, limits)
         if "EncryptedPackage" in names:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
+        if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
+            raise UnreadableFile("fichier-illisible", "Le fichier est une archive zip mais pas un classeur Excel ni LibreOffice.")
+        survey = survey_zip(path, limits)  # every later reading is bounded by what it checked
+        macros = survey.macros
         if "xl/workbook.xml" in names:
             record, percent_needed, formulas = _inspect_xlsx(path, names)
-        elif "content.xml" not in names and "xl/workbook.bin" not in names:
-            raise UnreadableFile("fichier-illisible", "Le fichier est une archive zip mais pas un classeur Excel ni LibreOffice.")
+            format_name, suffixes = "Excel (.xlsx)", _XLSX_SUFFIXES
+        elif "content.xml" in names:
+            format_name, suffixes = "LibreOffice (.ods)", {".ods", ".ots"}
+        else:
+            format_name, suffixes = "Excel binaire (.xlsb)", {".xlsb"}
     elif kind == "ole":
-        if _ole_is_encrypted(path):
+        encrypted, macros = ole_markers(path)
+        if encrypted:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
+        format_name, suffixes = "Excel 97-2003 (.xls)", {".xls", ".xlt"}
     else:
         raise UnreadableFile("fichier-illisible", _not_a_workbook(path))
-    grids, hidden = _calamine_grids(path, limits)
+    by_content = path.suffix.lower() not in suffixes
+    if by_content:
+        notes.append(("extension-incorrecte", f"Le fichier porte l'extension « {path.suffix or '(aucune)'} » mais "
+                      f"c'est un classeur {format_name} : il a été lu d'après son contenu. Renommez-le ou "
+                      "enregistrez-le de nouveau au format .xlsx."))
+    if macros:
+        notes.append(("macros-ignorees", "Le classeur contient des macros (VBA ou scripts) : elles ne sont ni "
+                      "exécutées ni recopiées dans les fichiers écrits par ctgxl."))
+    grids, hidden = _calamine_grids(path, limits, survey, by_content)
     formats: dict[str, dict] = {}
     if percent_needed or formulas:
         formats = _xml_details(path, percent_needed, formulas)
@@ -169,9 +213,10 @@ def _load(path: Path, limits: Limits):
         formats = _ods_percent_cells(path)
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
-    return grids, hidden, record, formats
+    return grids, hidden, record, formats, notes
 
 
+_XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
 _ENCRYPTED = "Le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot de passe, puis relancez."
 
 
@@ -208,9 +253,7 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
 
 
 def _ole_is_encrypted(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        data = handle.read(1 << 16)
-    return "EncryptedPackage".encode("utf-16-le") in data
+    return ole_markers(path)[0]
 
 
 _PERCENT_CODE = re.compile(r'(?<!\\)%(?=(?:[^"]*"[^"]*")*[^"]*$)')
@@ -251,11 +294,22 @@ def _styles_have_percent(xml: bytes) -> bool:
     return any(xf.get("numFmtId") in percent_ids for xf in cell_xfs)
 
 
-def _calamine_grids(path: Path, limits: Limits) -> tuple[dict[str, list[list]], set[str]]:
+def _calamine_grids(path: Path, limits: Limits, survey=None,
+                    by_content: bool = False) -> tuple[dict[str, list[list]], set[str]]:
+    """Every worksheet as a grid. A sheet that the survey measured beyond the limits is never
+    handed to calamine (which would allocate its whole rectangle at once)."""
     import python_calamine
 
+    skipped: dict[str, tuple[int, int]] = {}
+    if survey is not None:
+        large = survey.too_large(limits)
+        skipped = {title: large[part] for title, part in survey.sheet_parts.items() if part in large}
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        if by_content:  # calamine picks its reader from the extension; the content decides here
+            with open(path, "rb") as handle:
+                workbook = python_calamine.CalamineWorkbook.from_filelike(handle)
+        else:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
         raise UnreadableFile("fichier-chiffre", _ENCRYPTED) from None
     except Exception as error:
@@ -268,10 +322,13 @@ def _calamine_grids(path: Path, limits: Limits) -> tuple[dict[str, list[list]], 
             continue
         if not str(meta.visible).endswith("Visible"):
             hidden.add(meta.name)
+        if meta.name in skipped:
+            grids[meta.name] = _TooLarge(*skipped[meta.name])
+            continue
         try:
             sheet = workbook.get_sheet_by_name(meta.name)
-            if sheet.total_height > limits.max_rows or sheet.total_width > limits.max_columns:
-                grids[meta.name] = _TooLarge(sheet.total_height, sheet.total_width)
+            if exceeds(sheet.total_height + 1, sheet.total_width + 1, limits):
+                grids[meta.name] = _TooLarge(sheet.total_height + 1, sheet.total_width + 1)
                 continue
             grids[meta.name] = sheet.to_python(skip_empty_area=False)
         except Exception as error:
@@ -291,9 +348,28 @@ class _Broken(list):
         self.reason = reason
 
 
+_ERROR_WORDS = (
+    ("entity", "entité XML non autorisée"),
+    ("doctype", "déclaration XML non autorisée"),
+    ("password", "protégé par un mot de passe"),
+    ("utf-8", "texte mal encodé"),
+    ("shared strings", "table des textes partagés incohérente"),
+    ("worksheetnotfound", "partie de la feuille absente"),
+    ("not found", "partie absente"),
+    ("cell limit", "trop de cellules"),
+    ("zip", "archive zip endommagée"),
+    ("cfb", "fichier Excel 97-2003 endommagé"),
+    ("xml", "XML endommagé"),
+)
+
+
 def _short(error: Exception) -> str:
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return text[:120]
+    """What went wrong, in French words, with the technical detail kept short after them."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    lowered = f"{type(error).__name__} {text}".lower()
+    words = next((french for key, french in _ERROR_WORDS if key in lowered), "contenu endommagé")
+    detail = text[:100] or type(error).__name__
+    return f"{words} : {detail}"
 
 
 _ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")
@@ -532,13 +608,14 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
     # Sheets named as in the standard are placed before sheets recognised by their headers only.
     ordered = sorted(grids.items(), key=lambda item: _sheet_by_name(item[0], std) is None)
     for title, grid in ordered:
-        if title == LISTS or fold(title) in REPORT_SHEETS:
-            continue
+        if (title == LISTS or fold(title) in REPORT_SHEETS) and record:
+            continue  # ctgxl's own sheets; in a file ctgxl did not write, a sheet of that name is kept
         if isinstance(grid, _TooLarge):
             book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
                          f"La feuille « {title} » annonce {grid.height} lignes et {grid.width} colonnes, "
-                         f"au-delà des limites ({limits.max_rows} lignes, {limits.max_columns} colonnes) : "
-                         "elle n'a pas été lue.")
+                         f"au-delà des limites ({limits.max_rows} lignes, {limits.max_columns} colonnes, "
+                         f"{limits.max_cells} cellules ; variables CTGXL_MAX_LIGNES, CTGXL_MAX_COLONNES, "
+                         "CTGXL_MAX_CELLULES) : elle n'a pas été lue.")
             continue
         if isinstance(grid, _Broken):
             book.finding(title, None, None, None, "fichier-illisible", ERREUR,
@@ -554,6 +631,7 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
         if header is None:
             if any(any(not is_empty(value) for value in row) for row in grid):
                 book.others[title] = grid
+                _long_texts(book, title, grid)
             if name:
                 book.finding(title, None, None, None, "feuille-sans-entete", ERREUR,
                              f"La feuille « {title} » n'a pas de ligne d'en-têtes reconnaissable dans ses "
@@ -642,6 +720,25 @@ def _read_identification(book: ReadWorkbook, title: str, grid: list[list], std) 
             value = row[1] if len(row) > 1 else ""
             book.identification[field_id] = None if is_empty(value) else value
             book.identification_cells[field_id] = cell_ref(row_number + 1, 1)
+            _long_text(book, title, row_number + 1, 1, value)
+
+
+# Excel keeps at most this many characters in a cell; longer texts are cut when written.
+EXCEL_TEXT_LIMIT = 32_767
+
+
+def _long_text(book: ReadWorkbook, title: str, row: int, position: int, value: object) -> None:
+    if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
+        book.finding(title, cell_ref(row, position), row, None, "texte-trop-long-excel", AVERTISSEMENT,
+                     f"Ce texte compte {len(value)} caractères : Excel n'en garde que {EXCEL_TEXT_LIMIT} par "
+                     f"cellule, il sera coupé après le {EXCEL_TEXT_LIMIT}e dans les fichiers écrits par ctgxl. "
+                     "Raccourcissez-le ou mettez la suite dans une autre cellule.")
+
+
+def _long_texts(book: ReadWorkbook, title: str, grid: list[list]) -> None:
+    for row_number, row in enumerate(grid, start=1):
+        for position, value in enumerate(row):
+            _long_text(book, title, row_number, position, value)
 
 
 def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], header_row: int,
@@ -703,10 +800,17 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
     uncached = details.get("uncached", set())
     percent_cells = details.get("percent", set())
     percent: set[tuple[int, str]] = set()
+    known = set(std_index.values())
+    standard = [(column_id, position) for column_id, position in positions.items() if column_id in known]
     for row_number in range(header_row + 1, len(grid)):
         row = grid[row_number]
         cells = [row[position] if position < len(row) else "" for _, position in wanted]
         if all(is_empty(value) for value in cells):
+            continue
+        if _repeats_header(row, standard, std_index):
+            book.finding(title, None, row_number + 1, None, "entete-repetee", AVERTISSEMENT,
+                         f"La ligne {row_number + 1} répète la ligne d'en-têtes (ligne {header_row + 1}) : "
+                         "elle est ignorée.")
             continue
         index = len(rows)
         rows.append(row_number + 1)
@@ -720,9 +824,20 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
                              "enregistrez le fichier dans Excel ou LibreOffice.")
             if (row_number + 1, position) in percent_cells:
                 percent.add((index, key))
+            _long_text(book, title, row_number + 1, position, value)
             values[key].append(value)
     return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
                       columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent)
+
+
+def _repeats_header(row: list, standard: list[tuple[str, int]], std_index: dict[str, str]) -> bool:
+    """Whether a data row is the header row again (two header rows, or headers pasted again
+    above a second block of rows): most standard columns hold their own header."""
+    if len(standard) < 2:
+        return False
+    same = sum(1 for column_id, position in standard if position < len(row) and isinstance(row[position], str)
+               and std_index.get(fold(row[position])) == column_id)
+    return same >= max(2, (len(standard) + 1) // 2)
 
 
 def _current_headers(spec: Sheet) -> set[str]:
@@ -743,7 +858,7 @@ def workbook_files(paths: list[Path], limits: Limits | None = None) -> tuple[lis
         if path.is_dir():
             found = sorted(_walk(path, limits))
             files.extend(found)
-        elif path.exists():
+        elif os.path.lexists(path):  # a broken or looping link is read, and says why it cannot be
             files.append(path)
         else:
             problems.append(Finding(str(path), None, None, None, None, "fichier-introuvable", ERREUR,
@@ -752,7 +867,11 @@ def workbook_files(paths: list[Path], limits: Limits | None = None) -> tuple[lis
 
 
 def _walk(folder: Path, limits: Limits):
+    """Workbook files under a folder. Links are followed only inside the folder (never to the
+    whole disk), each folder once (a link loop ends there); a workbook name that is not a
+    plain file (broken or looping link, tube) is still listed, so that it is reported."""
     seen: set[tuple[int, int]] = set()
+    root = folder.resolve()
     stack = [folder]
     while stack:
         current = stack.pop()
@@ -772,11 +891,25 @@ def _walk(folder: Path, limits: Limits):
                 continue  # hidden files and Office lock files
             try:
                 if entry.is_dir():
+                    if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+                        continue
                     stack.append(entry)
-                elif entry.suffix.lower() in WORKBOOK_SUFFIXES and entry.is_file():
+                elif entry.suffix.lower() in WORKBOOK_SUFFIXES and not _annotated_copy(entry):
                     yield entry
-            except OSError:
+            except (OSError, RuntimeError):
                 continue
+
+
+_ANNOTATED = re.compile(r".*-annote(-\d+)?\.xls[xm]$", re.IGNORECASE)
+
+
+def _annotated_copy(path: Path) -> bool:
+    """A copy written by `check --annoter`, left in the folder being checked."""
+    if not _ANNOTATED.fullmatch(path.name):
+        return False
+    from ctgxl.outputs import written_by
+
+    return written_by(path) == "check"
 
 
 def date_or_none(value: object) -> date | None:

@@ -30,6 +30,7 @@ _SIREN = re.compile(r"\d{9}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIST_SEPARATORS = re.compile(r"\s*[;\n]\s*")
 EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_FIRST_DATE = date(1900, 1, 1)  # Excel stores no earlier date
 
 
 def is_empty(value: object) -> bool:
@@ -151,6 +152,18 @@ def parse_year(value: object, column: Column, percent: bool = False):
 
 
 def parse_date(value: object, column: Column, percent: bool = False):
+    parsed, problem = _parse_date(value, column)
+    if problem is None and isinstance(parsed, date) and parsed < EXCEL_FIRST_DATE:
+        return as_text(value), (
+            "date-illisible",
+            ERREUR,
+            f"{quote(as_text(value))} est une date antérieure à 1900, qu'Excel ne sait pas enregistrer : "
+            "vérifiez l'année (jj/mm/aaaa, par exemple 01/01/2024).",
+        )
+    return parsed, problem
+
+
+def _parse_date(value: object, column: Column):
     if isinstance(value, datetime):
         return value.date(), None
     if isinstance(value, date):

@@ -241,7 +241,10 @@ def write_value(sheet, row: int, col: int, value: object, cell_format=None) -> N
             return
         sheet.write_number(row, col, value, cell_format)
     elif isinstance(value, (datetime, date)):
-        sheet.write_datetime(row, col, value, cell_format)
+        if value.year < 1900:  # Excel has no date before 1900: written as the text typed
+            sheet.write_string(row, col, f"{value.day:02d}/{value.month:02d}/{value.year:04d}", cell_format)
+        else:
+            sheet.write_datetime(row, col, value, cell_format)
     else:
         text = str(value)
         if len(text) > 32767:

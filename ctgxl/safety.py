@@ -1,0 +1,452 @@
+"""Looks at a file before any parser does, so that a damaged or hostile workbook becomes a
+finding instead of exhausting the machine.
+
+- Every zip member is inflated once, in bounded chunks: a member that inflates past the size
+  its header declares (a "lying" zip bomb) refuses the file; after this pass, every later
+  reading (calamine, openpyxl, zipfile) is bounded by the declared sizes, which
+  ``_check_zip`` already holds under the limits.
+- The extent of each sheet (last row, last column actually holding a cell) is measured from
+  its XML (or .xlsb records, or .ods repetitions) before calamine builds a grid for it:
+  calamine allocates rows × columns cells at once, so a single cell in XFD1048576 would ask
+  for 17 billion cells and abort the process.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+from ctgxl.limits import Limits
+
+CHUNK = 1 << 20
+MAX_MEMBERS = 20_000
+SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
+_DAMAGED = ("Le fichier est endommagé (archive incomplète ou corrompue) : demandez à son auteur de "
+            "l'enregistrer de nouveau.")
+
+
+class UnreadableFile(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Survey:
+    """What the first pass over a zip-based workbook found."""
+
+    extents: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet part -> (rows, columns)
+    sheet_parts: dict[str, str] = field(default_factory=dict)          # sheet title -> part (xlsx)
+    macros: bool = False
+
+    def too_large(self, limits: Limits) -> dict[str, tuple[int, int]]:
+        return {part: size for part, size in self.extents.items() if exceeds(*size, limits)}
+
+
+def exceeds(rows: int, columns: int, limits: Limits) -> bool:
+    return rows > limits.max_rows or columns > limits.max_columns or rows * columns > limits.max_cells
+
+
+def survey_zip(path: Path, limits: Limits) -> Survey:
+    """Inflate every member once (bounded), measure the sheets. Raises UnreadableFile."""
+    survey = Survey()
+    try:
+        with zipfile.ZipFile(path) as archive, open(path, "rb") as handle:
+            infos = archive.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise UnreadableFile("fichier-trop-gros", f"L'archive compte {len(infos)} parties, au-delà de "
+                                     f"{MAX_MEMBERS} : ce n'est pas un classeur ordinaire, il n'a pas été lu.")
+            names = {info.filename for info in infos}
+            survey.macros = any(name.lower().endswith("vbaproject.bin") or name.startswith(("Basic/", "Scripts/"))
+                                for name in names)
+            sheet_parts, titles = _xlsx_sheet_parts(archive, names) if "xl/workbook.xml" in names else (set(), {})
+            survey.sheet_parts = titles
+            for info in infos:
+                if info.is_dir():
+                    continue
+                if info.flag_bits & 0x1:
+                    raise UnreadableFile("fichier-illisible", "Une partie de l'archive est chiffrée (chiffrement zip) : "
+                                         "ce n'est pas un classeur Excel ordinaire, il n'a pas été lu.")
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise UnreadableFile("fichier-illisible", "Une partie de l'archive utilise une méthode de "
+                                         f"compression inconnue ({info.compress_type}) : le fichier n'a pas été lu. "
+                                         "Enregistrez-le de nouveau depuis Excel ou LibreOffice.")
+                name = info.filename
+                if name in sheet_parts or (name.startswith(SHEET_FOLDERS) and name.endswith(".xml")):
+                    scanner = _XmlSheetExtent()
+                elif name.startswith("xl/worksheets/") and name.endswith(".bin"):
+                    scanner = _BinarySheetExtent()
+                elif name == "content.xml":
+                    scanner = _OdsExtent()
+                else:
+                    scanner = None
+                for chunk in _inflate(handle, info):
+                    if scanner is not None:
+                        scanner.feed(chunk)
+                if isinstance(scanner, _OdsExtent):
+                    for title, size in scanner.finish().items():
+                        if exceeds(*size, limits):
+                            raise UnreadableFile("feuille-trop-grande", _too_large_message(title, size, limits)
+                                                 + " Le classeur n'a pas été lu.")
+                elif scanner is not None:
+                    size = scanner.finish()
+                    previous = survey.extents.get(name, (0, 0))
+                    survey.extents[name] = (max(size[0], previous[0]), max(size[1], previous[1]))
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
+            zlib.error, struct.error):
+        raise UnreadableFile("fichier-illisible", _DAMAGED) from None
+    large = survey.too_large(limits)
+    unmapped = [part for part in large if part not in survey.sheet_parts.values()]
+    if unmapped:
+        rows, columns = large[unmapped[0]]
+        raise UnreadableFile("feuille-trop-grande", f"Une feuille du classeur annonce {rows} lignes et {columns} "
+                             f"colonnes, au-delà des limites ({limits.max_rows} lignes, {limits.max_columns} "
+                             "colonnes) : le classeur n'a pas été lu.")
+    return survey
+
+
+def _too_large_message(title: str, size: tuple[int, int], limits: Limits) -> str:
+    return (f"La feuille « {title} » annonce {size[0]} lignes et {size[1]} colonnes, au-delà des limites "
+            f"({limits.max_rows} lignes, {limits.max_columns} colonnes, {limits.max_cells} cellules).")
+
+
+def _inflate(handle, info: zipfile.ZipInfo):
+    """The member's inflated bytes, in chunks of at most CHUNK. Raises UnreadableFile when it
+    inflates past its declared size."""
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise UnreadableFile("fichier-illisible", _DAMAGED)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    handle.seek(info.header_offset + 30 + name_length + extra_length)
+    left = info.compress_size
+    produced = 0
+    decompressor = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    while True:
+        if decompressor is None:
+            if left <= 0:
+                break
+            out = handle.read(min(left, CHUNK))
+            if not out:
+                raise UnreadableFile("fichier-illisible", _DAMAGED)
+            left -= len(out)
+        else:
+            data = decompressor.unconsumed_tail
+            if not data and left > 0 and not decompressor.eof:
+                data = handle.read(min(left, CHUNK))
+                if not data:
+                    raise UnreadableFile("fichier-illisible", _DAMAGED)
+                left -= len(data)
+            out = decompressor.decompress(data, CHUNK) if data else b""
+            if not out and not decompressor.unconsumed_tail and (left <= 0 or decompressor.eof):
+                break
+        produced += len(out)
+        if produced > info.file_size:
+            raise UnreadableFile("fichier-illisible", f"La partie « {info.filename[:80]} » de l'archive se décompresse "
+                                 f"au-delà de la taille qu'elle annonce ({info.file_size} octets) : le fichier est "
+                                 "endommagé ou piégé, il n'a pas été lu.")
+        if out:
+            yield out
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> tuple[set[str], dict[str, str]]:
+    """Every part the workbook names as a sheet, and sheet title -> part for the worksheets."""
+    try:
+        workbook = _small_xml(archive, "xl/workbook.xml")
+        relations = _small_xml(archive, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names \
+            else None
+    except UnreadableFile:
+        raise
+    except Exception:
+        raise UnreadableFile("fichier-illisible", "La description du classeur (xl/workbook.xml) est illisible ou "
+                             "contient des déclarations XML refusées : le fichier n'a pas été lu.") from None
+    targets: dict[str, str] = {}
+    parts: set[str] = set()
+    for relation in (relations if relations is not None else []):
+        target = relation.get("Target", "")
+        candidates = {_normalise(target.lstrip("/")), _normalise(posixpath.join("xl", target))}
+        kind = relation.get("Type", "").rsplit("/", 1)[-1].lower()
+        if kind.endswith("sheet"):
+            parts |= candidates
+            present = [candidate for candidate in candidates if candidate in names]
+            if present:
+                targets[relation.get("Id")] = present[0]
+    titles: dict[str, str] = {}
+    for element in workbook.iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        relation = next((value for key, value in element.attrib.items()
+                         if key.rsplit("}", 1)[-1] == "id" and key != "sheetId"), None)
+        if relation in targets and element.get("name") is not None:
+            titles[element.get("name")] = targets[relation]
+    return parts, titles
+
+
+def _small_xml(archive: zipfile.ZipFile, name: str):
+    info = archive.getinfo(name)
+    if info.file_size > 50_000_000:
+        raise UnreadableFile("fichier-trop-gros", f"La partie « {name} » pèse {info.file_size} octets : ce n'est "
+                             "pas un classeur ordinaire, il n'a pas été lu.")
+    with archive.open(info) as stream:
+        data = stream.read(info.file_size + 1)
+    return ElementTree.fromstring(data)
+
+
+def _normalise(target: str) -> str:
+    return posixpath.normpath(target).lstrip("/") if target else ""
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)\s*(\d*)\s*["']""")
+_ROW_NUMBERS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<![\w:])r=\"(\d+)\"")
+_CELL_REFS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<![\w:])r=\"([A-Z]{1,3})(\d+)\"")
+_CELL_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_ROW_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+
+
+class _XmlSheetExtent:
+    """Last row and column of the cells of a worksheet's XML, fed in chunks.
+
+    The fast path reads the `r` references of cells and rows with C-speed regular
+    expressions; a chunk with cells or rows lacking their reference (their place then depends
+    on the order) goes through the exact tag-by-tag path.
+    """
+
+    def __init__(self):
+        self.carry = b""
+        self.rows = 0
+        self.columns = 0
+        self.row = 0   # current row, for the exact path
+        self.column = 0
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        cut = data.rfind(b"<")
+        if cut < 0:
+            self.carry = b""
+            return
+        if data.find(b">", cut) >= 0:  # the last tag is complete: keep nothing back
+            cut = len(data)
+        self.carry = data[cut:][-65536:]
+        self._scan(data[:cut])
+
+    def _scan(self, data: bytes) -> None:
+        refs = _CELL_REFS.findall(data)
+        row_numbers = _ROW_NUMBERS.findall(data)
+        if len(refs) == len(_CELL_TAGS.findall(data)) and len(row_numbers) == len(_ROW_TAGS.findall(data)):
+            if row_numbers:
+                self.rows = max(self.rows, max(map(int, set(row_numbers))))
+                self.row = int(row_numbers[-1])
+            if refs:
+                letters = {letters for letters, _ in refs}
+                self.columns = max(self.columns, max(_column_number(item) for item in letters))
+                self.rows = max(self.rows, max(int(digits) for digits in {digits for _, digits in refs}))
+                self.column = _column_number(refs[-1][0])
+            return
+        for match in _SHEET_TAG.finditer(data):
+            reference = _R_ATTRIBUTE.search(match.group(2))
+            if match.group(1) == b"row":
+                self.row = int(reference.group(2)) if reference and reference.group(2) else self.row + 1
+                self.column = 0
+                continue
+            if reference and reference.group(1):
+                self.column = _column_number(reference.group(1))
+                if reference.group(2):
+                    self.row = int(reference.group(2))
+            else:
+                self.column += 1
+            self.rows = max(self.rows, self.row)
+            self.columns = max(self.columns, self.column)
+
+    def finish(self) -> tuple[int, int]:
+        if self.carry:
+            self._scan(self.carry)
+            self.carry = b""
+        return self.rows, self.columns
+
+
+_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
+                      rb"([^>]*)>")
+_ODS_NAME = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?name\s*=\s*"([^"]*)\"""")
+_ODS_ROWS = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?number-rows-repeated\s*=\s*["'](\d+)["']""")
+_ODS_COLUMNS = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?number-columns-repeated\s*=\s*["'](\d+)["']""")
+_ODS_VALUE = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?value-type\s*=""")
+
+
+class _OdsExtent:
+    """Rows and columns each table of an .ods spans once repetitions are expanded, counting
+    only repeated cells that hold something (LibreOffice repeats empty ones to the sheet's end)."""
+
+    def __init__(self):
+        self.carry = b""
+        self.tables: dict[str, tuple[int, int]] = {}
+        self.name = ""
+        self.row = self.rows = self.columns = 0
+        self.repeat_rows = 1
+        self.row_start = 0
+        self.column = 0
+        self.row_width = 0
+        self.in_cell = False
+        self.cell_start = 0
+        self.cell_repeat = 1
+        self.cell_filled = False
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        cut = data.rfind(b"<")
+        if cut < 0:
+            self.carry = b""
+            return
+        if data.find(b">", cut) >= 0:
+            cut = len(data)
+        self.carry = data[cut:][-65536:]
+        self._scan(data[:cut])
+
+    def _scan(self, data: bytes) -> None:
+        for match in _ODS_TAG.finditer(data):
+            closing, tag, attributes = match.group(1), match.group(2), match.group(3)
+            empty = attributes.endswith(b"/")
+            if tag == b"table":
+                if closing:
+                    self.tables[self.name] = (self.rows, self.columns)
+                else:
+                    name = _ODS_NAME.search(attributes)
+                    self.name = name.group(1).decode("utf-8", "replace") if name else ""
+                    self.row = self.rows = self.columns = 0
+            elif tag == b"table-row":
+                if closing:
+                    self._end_row()
+                else:
+                    repeat = _ODS_ROWS.search(attributes)
+                    self.repeat_rows = int(repeat.group(1)) if repeat else 1
+                    self.row_start, self.column, self.row_width = self.row, 0, 0
+                    if empty:
+                        self._end_row()
+            else:
+                if closing:
+                    self._end_cell(True)
+                    continue
+                repeat = _ODS_COLUMNS.search(attributes)
+                self.cell_repeat = int(repeat.group(1)) if repeat else 1
+                self.cell_filled = bool(_ODS_VALUE.search(attributes))
+                if empty:
+                    self._end_cell(False)
+                else:
+                    self.in_cell = True
+
+    def _end_cell(self, had_content: bool) -> None:
+        if self.cell_filled or had_content:
+            self.row_width = self.column + self.cell_repeat
+        self.column += self.cell_repeat
+        self.in_cell = False
+
+    def _end_row(self) -> None:
+        if self.row_width:
+            self.rows = max(self.rows, self.row_start + self.repeat_rows)
+            self.columns = max(self.columns, self.row_width)
+        self.row = self.row_start + self.repeat_rows
+
+    def finish(self) -> dict[str, tuple[int, int]]:
+        if self.carry:
+            self._scan(self.carry)
+        return self.tables
+
+
+class _BinarySheetExtent:
+    """Last row and column of the cell records of an .xlsb sheet part."""
+
+    _CELLS = set(range(1, 12)) | {62}
+    _SHORT_CELLS = set(range(12, 19))
+
+    def __init__(self):
+        self.buffer = b""
+        self.row = self.column = self.rows = self.columns = 0
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.buffer + chunk
+        position = 0
+        while True:
+            parsed = _record_header(data, position)
+            if parsed is None:
+                break
+            kind, size, start = parsed
+            if start + size > len(data):
+                break
+            body = data[start:start + size]
+            if kind == 0 and size >= 4:  # BrtRowHdr
+                self.row = struct.unpack_from("<I", body)[0] + 1
+            elif kind in self._CELLS and size >= 4:
+                self.column = struct.unpack_from("<I", body)[0] + 1
+                self._cell()
+            elif kind in self._SHORT_CELLS:
+                self.column += 1
+                self._cell()
+            position = start + size
+        self.buffer = data[position:]
+
+    def _cell(self) -> None:
+        self.rows = max(self.rows, self.row)
+        self.columns = max(self.columns, self.column)
+
+    def finish(self) -> tuple[int, int]:
+        return self.rows, self.columns
+
+
+def _record_header(data: bytes, position: int) -> tuple[int, int, int] | None:
+    """(record type, size, start of data) of the .xlsb record at ``position``, or None if cut."""
+    values = []
+    for limit in (2, 4):
+        value = shift = 0
+        for _ in range(limit):
+            if position >= len(data):
+                return None
+            byte = data[position]
+            position += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values[0], values[1], position
+
+
+def ole_markers(path: Path) -> tuple[bool, bool]:
+    """(encrypted, macros) of an OLE2 compound file: whether its directory names an
+    ``EncryptedPackage`` stream (a workbook with a password to open) or a VBA project.
+
+    Directory entries are 128 bytes, aligned on 128 in the file, and start with the UTF-16
+    name followed by its length in bytes: only such places count, wherever the directory lies
+    (it may come after megabytes of data), so text inside a cell never matches.
+    """
+    wanted = {"EncryptedPackage": "encrypted", "_VBA_PROJECT_CUR": "macros", "_VBA_PROJECT": "macros",
+              "VBA": "macros"}
+    patterns = {(name.encode("utf-16-le") + b"\0\0").ljust(64, b"\0") + struct.pack("<H", 2 * len(name) + 2): what
+                for name, what in wanted.items()}
+    found = set()
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(CHUNK)
+            if not block:
+                break
+            for entry in range(0, len(block) - 65, 128):
+                what = patterns.get(block[entry:entry + 66])
+                if what:
+                    found.add(what)
+    return "encrypted" in found, "macros" in found
