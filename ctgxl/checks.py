@@ -262,7 +262,8 @@ class Rules:
             if numero is None:
                 continue
             book = int(row[BOOK])
-            if fold(numero) not in known_by_book.get(book, set()) | known_by_group.get(self.groups[book], set()):
+            folded = fold(numero)
+            if folded not in known_by_book.get(book, ()) and folded not in known_by_group.get(self.groups[book], ()):
                 self.add(row, SUIVI, "numero", "action-inconnue", ERREUR,
                          f"L'action {quote(numero)} n'existe pas dans le plan d'actions : écrivez le N° d'une "
                          "action de la feuille « Plan d'actions ».")

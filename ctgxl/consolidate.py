@@ -63,8 +63,14 @@ def merge(books: list[ReadWorkbook], missing: list[Finding], output: Path, *, se
           despite_errors: bool = False) -> MergeResult:
     report = check_books(books, missing)
     consolidation = consolidate(report, secrecy=secrecy)
+    # A row the check already reported as a duplicate needs no second line from the merge.
+    checked = {(finding.file, finding.sheet, finding.row) for finding in report.findings
+               if finding.code in ("doublon", "doublon-identique")}
+    merged = {finding for finding in consolidation.findings
+              if not (finding.code in ("conflit", "doublon-fusionne") and
+                      (finding.file, finding.sheet, finding.row) in checked)}
     # One sorted list, so that the report groups the merge's findings with the others of their file.
-    report.findings = sorted(set(report.findings) | set(consolidation.findings), key=_order(books))
+    report.findings = sorted(set(report.findings) | merged, key=_order(books))
     if secrecy:
         report.findings = _mask_secret_findings(report.findings, report.tables)
     errors = len(report.errors)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -13,13 +15,17 @@ from ctgxl.writer import PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION
 def recorded_properties(path: Path) -> dict[str, str]:
     """ctgxl's custom document properties of an .xlsx file, or {} for anything else."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return {}  # a tube or a device would block, or never end
         with zipfile.ZipFile(path) as archive:
             if "docProps/custom.xml" not in archive.namelist():
                 return {}
             info = archive.getinfo("docProps/custom.xml")
             if info.file_size > 1_000_000:
                 return {}
-            root = ElementTree.fromstring(archive.read(info))
+            with archive.open(info) as stream:  # bounded: a part may inflate past what it declares
+                data = stream.read(1_000_001)
+            root = ElementTree.fromstring(data)
     except Exception:
         return {}
     found = {}

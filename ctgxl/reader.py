@@ -59,6 +59,8 @@ class SheetTable:
     rows: list[int]
     values: dict[str, list]
     percent: set[tuple[int, str]] = field(default_factory=set)
+    # Non-empty rows above the header (titles, notes), as (Excel row, cells).
+    preamble: list[tuple[int, list]] = field(default_factory=list)
 
     def cell(self, index: int, column_id: str) -> str | None:
         position = self.positions.get(column_id)
@@ -78,6 +80,8 @@ class ReadWorkbook:
     tables: dict[str, SheetTable] = field(default_factory=dict)
     # Sheets outside the standard, kept cell by cell so that `format` loses nothing.
     others: dict[str, list[list]] = field(default_factory=dict)
+    # Identification rows whose label is not a standard field, as (label, value).
+    identification_extra: list[tuple[str, object]] = field(default_factory=list)
     old_headers: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
@@ -688,9 +692,20 @@ def _looks_like_identification(grid: list[list], std) -> bool:
     return found >= 3
 
 
-def _header_score(row: list, index: dict[str, str]) -> int:
-    seen = {index.get(fold(value)) for value in row if isinstance(value, str) and value.strip()}
-    seen.discard(None)
+def _header_score(row: list, index: dict[str, str], needed: int = 0) -> int:
+    """How many distinct standard columns the row names. With ``needed``, stops as soon as
+    the row cannot reach it (the result is then below ``needed`` but not exact): long data
+    texts, tried last, are then seldom folded."""
+    texts = sorted((value for value in row if isinstance(value, str) and value.strip()), key=len)
+    if len(texts) < needed:
+        return len(texts)
+    seen: set[str] = set()
+    for remaining, value in zip(range(len(texts) - 1, -1, -1), texts):  # remaining: texts still to try
+        column_id = index.get(fold(value))
+        if column_id is not None:
+            seen.add(column_id)
+        if len(seen) + remaining < needed:
+            break
     return len(seen)
 
 
@@ -701,12 +716,17 @@ def _find_header(grid: list[list], std, name: str | None) -> tuple[str, int] | N
     for sheet_name in candidates:
         index = header_index(std.sheet(sheet_name))
         mandatory = sum(1 for column in std.sheet(sheet_name).columns if column.mandatory)
+        floor = 2 if name else max(2, (mandatory + 1) // 2)
         for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-            score = _header_score(row, index)
-            enough = score >= 2 if name else score >= max(2, (mandatory + 1) // 2)
-            if enough and (best is None or score > best[0]):
+            # Enough columns, and more than the best row so far.
+            needed = floor if best is None else max(floor, best[0] + 1)
+            score = _header_score(row, index, needed)
+            if score >= needed:
                 best = (score, sheet_name, row_number)
     return (best[1], best[2]) if best else None
+
+
+_IDENTIFICATION_HEADINGS = {fold("Champ"), fold("Valeur"), fold("Aide"), ""}
 
 
 def _read_identification(book: ReadWorkbook, title: str, grid: list[list], std) -> None:
@@ -716,6 +736,9 @@ def _read_identification(book: ReadWorkbook, title: str, grid: list[list], std) 
         if not row or not isinstance(row[0], str):
             continue
         field_id = index.get(fold(row[0]))
+        if field_id is None and row_number > 0 and fold(row[0]) not in _IDENTIFICATION_HEADINGS:
+            value = row[1] if len(row) > 1 else ""
+            book.identification_extra.append((row[0].strip(), None if is_empty(value) else value))
         if field_id and field_id not in book.identification:
             value = row[1] if len(row) > 1 else ""
             book.identification[field_id] = None if is_empty(value) else value
@@ -826,8 +849,11 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
                 percent.add((index, key))
             _long_text(book, title, row_number + 1, position, value)
             values[key].append(value)
+    preamble = [(number + 1, list(grid[number])) for number in range(header_row)
+                if any(not is_empty(value) for value in grid[number])]
     return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
-                      columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent)
+                      columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent,
+                      preamble=preamble)
 
 
 def _repeats_header(row: list, standard: list[tuple[str, int]], std_index: dict[str, str]) -> bool:
@@ -835,9 +861,23 @@ def _repeats_header(row: list, standard: list[tuple[str, int]], std_index: dict[
     above a second block of rows): most standard columns hold their own header."""
     if len(standard) < 2:
         return False
-    same = sum(1 for column_id, position in standard if position < len(row) and isinstance(row[position], str)
-               and std_index.get(fold(row[position])) == column_id)
-    return same >= max(2, (len(standard) + 1) // 2)
+    needed = max(2, (len(standard) + 1) // 2)
+    texts = [(row[position], column_id) for column_id, position in standard
+             if position < len(row) and isinstance(row[position], str)]
+    misses = len(texts) - needed  # how many cells may fail before the row cannot be a header
+    if misses < 0:
+        return False
+    same = 0
+    for value, column_id in sorted(texts, key=lambda item: len(item[0])):  # short texts first: cheap to fold
+        if std_index.get(fold(value)) == column_id:
+            same += 1
+            if same >= needed:
+                return True
+        else:
+            misses -= 1
+            if misses < 0:
+                return False
+    return False
 
 
 def _current_headers(spec: Sheet) -> set[str]:

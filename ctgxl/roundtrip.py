@@ -39,7 +39,8 @@ class SheetRows:
 
 
 def write_standard(target: Path, kind: str, identification: dict[str, object], sheets: dict[str, SheetRows], *,
-                   command: str, others: dict[str, list[list]] | None = None, years: range | None = None) -> None:
+                   command: str, others: dict[str, list[list]] | None = None, years: range | None = None,
+                   identification_extra: list[tuple[str, object]] = ()) -> None:
     """A workbook in the current template holding these rows (with extra columns at the right)."""
     std = load()
     names = list(std.templates[kind].sheets)
@@ -48,7 +49,7 @@ def write_standard(target: Path, kind: str, identification: dict[str, object], s
         writer.add_readme(as_text(identification.get("service") or "") or None)
         for name in names:
             if name == IDENTIFICATION:
-                writer.add_identification(identification)
+                writer.add_identification(identification, identification_extra)
                 continue
             data = sheets.get(name)
             if data is None:
@@ -137,18 +138,32 @@ def reformat(source: Path, target: Path) -> Outcome:
         else std.template_for_sheets(present)
     identification = identification_values(book)
     sheets = {name: _sheet_rows(frame, name, keep_provenance=True) for name, frame in tables.frames.items()}
-    write_standard(target, kind, identification, sheets, command="format", others=book.others,
-                   years=_period(identification))
+    write_standard(target, kind, identification, sheets, command="format", others=_kept_sheets(book),
+                   years=_period(identification), identification_extra=book.identification_extra)
     counts = ", ".join(f"{name} : {len(data.rows)} ligne{'s' if len(data.rows) > 1 else ''}"
                        for name, data in sheets.items())
     upgraded = f" (mis à jour depuis la version {book.version})" if book.version is not None and \
         book.version < std.version else ""
     outcome.lines.append(f"Classeur au format du modèle « {kind} », version {std.version}{upgraded}, écrit dans "
                          f"{target}" + (f" ({counts})" if counts else "") + ".")
-    if book.others:
-        outcome.lines.append("Feuilles hors standard recopiées à la fin : " + ", ".join(book.others) + ".")
+    kept = _kept_sheets(book)
+    if kept:
+        outcome.lines.append("Feuilles hors standard recopiées à la fin : " + ", ".join(kept) + ".")
     outcome.written.append(Path(target))
     return outcome
+
+
+TITLES_SHEET = "Titres d'origine"
+
+
+def _kept_sheets(book: ReadWorkbook) -> dict[str, list[list]]:
+    """Sheets outside the standard, plus the rows that stood above each header (titles,
+    notes), so that reformatting loses no value."""
+    kept = dict(book.others)
+    rows = [[table.title, number, *cells] for table in book.tables.values() for number, cells in table.preamble]
+    if rows and TITLES_SHEET not in kept:
+        kept[TITLES_SHEET] = [["Feuille", "Ligne", "Contenu"], *rows]
+    return kept
 
 
 def slug(text: str) -> str:
@@ -227,7 +242,7 @@ def _add_followed_actions(groups: dict[str, dict[str, pd.DataFrame]], plan: pd.D
         wanted = {fold(value) for value in suivi["numero"] if value is not None} - known
         if not wanted:
             continue
-        followed = plan[plan["numero"].map(lambda value: value is not None and fold(value) in wanted)]
+        followed = plan[[value is not None and fold(value) in wanted for value in plan["numero"]]]
         if followed.empty:
             continue
         frames[PLAN] = pd.concat([own, followed], ignore_index=True) if own is not None else followed

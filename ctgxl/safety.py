@@ -98,6 +98,11 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                                                  + " Le classeur n'a pas été lu.")
                 elif scanner is not None:
                     size = scanner.finish()
+                    if size is None:  # cells in an unusual form: measured again, tag by tag
+                        scanner = _XmlSheetExtent(exact=True)
+                        for chunk in _inflate(handle, info):
+                            scanner.feed(chunk)
+                        size = scanner.finish()
                     previous = survey.extents.get(name, (0, 0))
                     survey.extents[name] = (max(size[0], previous[0]), max(size[1], previous[1]))
     except UnreadableFile:
@@ -215,28 +220,34 @@ def _column_number(letters: bytes) -> int:
 
 _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)\s*(\d*)\s*["']""")
-_ROW_NUMBERS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<![\w:])r=\"(\d+)\"")
-_CELL_REFS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<![\w:])r=\"([A-Z]{1,3})(\d+)\"")
-_CELL_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_ROW_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+# Fast path: every cell written as Excel, LibreOffice, openpyxl and xlsxwriter write it, `<c r="B7"`.
+# A cell tag in another form gives b"" here, which sends the part to the exact path.
+_CELL_LETTERS = re.compile(rb'<c(?: r="([A-Z]{1,3})\d|[\s/>])')
+_CELL_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 
 
 class _XmlSheetExtent:
-    """Last row and column of the cells of a worksheet's XML, fed in chunks.
+    """Last row and column holding a cell in a worksheet's XML, fed in chunks.
 
-    The fast path reads the `r` references of cells and rows with C-speed regular
-    expressions; a chunk with cells or rows lacking their reference (their place then depends
-    on the order) goes through the exact tag-by-tag path.
+    The fast path reads the cells' `r` references with C-speed regular expressions (a cell's
+    reference alone places it, whatever its row says). A part with a cell lacking its
+    reference, or with prefixed tags, is measured again by the exact tag-by-tag path
+    (``exact=True``), which places unreferenced rows and cells by their order as calamine does.
     """
 
-    def __init__(self):
+    def __init__(self, exact: bool = False):
+        self.exact = exact
+        self.fallback = False
         self.carry = b""
         self.rows = 0
         self.columns = 0
-        self.row = 0   # current row, for the exact path
+        self.row = 0
         self.column = 0
 
     def feed(self, chunk: bytes) -> None:
+        if self.fallback:
+            return
         data = self.carry + chunk
         cut = data.rfind(b"<")
         if cut < 0:
@@ -248,17 +259,19 @@ class _XmlSheetExtent:
         self._scan(data[:cut])
 
     def _scan(self, data: bytes) -> None:
-        refs = _CELL_REFS.findall(data)
-        row_numbers = _ROW_NUMBERS.findall(data)
-        if len(refs) == len(_CELL_TAGS.findall(data)) and len(row_numbers) == len(_ROW_TAGS.findall(data)):
-            if row_numbers:
-                self.rows = max(self.rows, max(map(int, set(row_numbers))))
-                self.row = int(row_numbers[-1])
-            if refs:
-                letters = {letters for letters, _ in refs}
-                self.columns = max(self.columns, max(_column_number(item) for item in letters))
-                self.rows = max(self.rows, max(int(digits) for digits in {digits for _, digits in refs}))
-                self.column = _column_number(refs[-1][0])
+        if not self.exact:
+            letters = _CELL_LETTERS.findall(data)
+            if not letters:
+                if _PREFIXED.search(data):
+                    self.fallback = True
+                return
+            found = set(letters)
+            digits = _CELL_DIGITS.findall(data)
+            if b"" in found or len(digits) != len(letters) or _PREFIXED.search(data):
+                self.fallback = True
+                return
+            self.columns = max(self.columns, max(map(_column_number, found)))
+            self.rows = max(self.rows, max(map(int, set(digits))))
             return
         for match in _SHEET_TAG.finditer(data):
             reference = _R_ATTRIBUTE.search(match.group(2))
@@ -275,11 +288,12 @@ class _XmlSheetExtent:
             self.rows = max(self.rows, self.row)
             self.columns = max(self.columns, self.column)
 
-    def finish(self) -> tuple[int, int]:
-        if self.carry:
+    def finish(self) -> tuple[int, int] | None:
+        """(rows, columns), or None when the part must be measured again with ``exact=True``."""
+        if self.carry and not self.fallback:
             self._scan(self.carry)
             self.carry = b""
-        return self.rows, self.columns
+        return None if self.fallback else (self.rows, self.columns)
 
 
 _ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"

@@ -4,21 +4,36 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
 
 
+# Below U+0370 the only combining marks are U+0300-U+036F, less U+034F (combining class 0).
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
+
+
 def strip_accents(text: str) -> str:
+    if text.isascii():  # NFKD leaves ASCII as it is
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
+    if max(decomposed) < "\u0370":  # Latin text: one regular expression instead of a test per character
+        return _LATIN_MARKS.sub("", decomposed)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def fold(value: object) -> str:
     """Compare key for headers and list values: no case, accents, outer or repeated spaces,
     line breaks, nor a trailing ` *` (the mark of a mandatory header)."""
-    text = strip_accents(str(value).translate(_APOSTROPHES)).casefold()
+    return _fold(value if type(value) is str else str(value))
+
+
+@lru_cache(maxsize=1 << 15)
+def _fold(text: str) -> str:
+    # Headers, list values and names come back again and again: the cache saves most of the work.
+    text = strip_accents(text.translate(_APOSTROPHES)).casefold()
     text = _SPACES.sub(" ", text).strip()
     while text.endswith("*"):
         text = text[:-1].rstrip()

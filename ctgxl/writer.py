@@ -78,7 +78,8 @@ class WorkbookWriter:
     def add_readme(self, contributor: str | None = None) -> None:
         write_readme(self, contributor)
 
-    def add_identification(self, values: dict[str, object]) -> None:
+    def add_identification(self, values: dict[str, object], extra: list[tuple[str, object]] = ()) -> None:
+        """The Identification sheet; ``extra`` holds rows of the filled file outside the standard."""
         spec = self.standard.sheet(IDENTIFICATION)
         sheet = self.book.add_worksheet(IDENTIFICATION)
         fmt = self.formats
@@ -95,6 +96,9 @@ class WorkbookWriter:
             write_value(sheet, row, 1, value, cell_format)
             sheet.write_string(row, 2, column.help, fmt.help)
             self._validate(sheet, row, 1, row, 1, column)
+        for row, (label, value) in enumerate(extra, start=len(spec.columns) + 2):
+            sheet.write_string(row, 0, str(label), fmt.label)
+            write_value(sheet, row, 1, value, fmt.date if hasattr(value, "year") else fmt.wrap)
         sheet.freeze_panes(1, 0)
         _print_setup(sheet, landscape=False)
 

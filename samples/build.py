@@ -2,6 +2,7 @@
 
     python samples/build.py                 # réécrit samples/<territoire>/ et samples/a-corriger/
     python samples/build.py --dest /tmp/x   # écrit ailleurs (c'est ce que font les tests)
+    python samples/build.py --tableau       # lignes du tableau de a-corriger/ pour le README
 
 Chaque territoire a un dossier ``sources/<territoire>/`` (format : ``sources/FORMAT.md``) :
 ``fichiers.toml`` décrit le territoire et les fichiers tels qu'ils arrivent chez la personne
@@ -16,7 +17,9 @@ ont été tapées.
   ordre, lignes vides, nombres gardés en texte français, une colonne en plus.
 
 ``a-corriger/`` reçoit des copies de quelques fichiers avec UNE erreur courante chacune
-(liste ``A_CORRIGER`` ci-dessous ; la cellule attendue est vérifiée à la construction).
+(liste ``A_CORRIGER`` ci-dessous). Chaque copie ne garde que l'Identification et les feuilles
+dont son erreur a besoin, pour que le dossier contrôlé en entier donne exactement les
+constats de la liste. La construction vérifie la cellule de chaque erreur, puis ces constats.
 
 Tout est déterministe : pas de hasard non amorcé, dates des classeurs fixes, archives zip
 aux dates fixes, de sorte qu'une reconstruction redonne les mêmes fichiers.
@@ -41,6 +44,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ctgxl.check import check_paths
 from ctgxl.findings import AVERTISSEMENT, ERREUR, cell_ref
 from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, Column, load
 from ctgxl.text import strip_accents
@@ -467,17 +471,30 @@ def write_fichier(fichier: Fichier, target: Path) -> Placement:
 
 @dataclass(frozen=True)
 class ACorriger:
-    """A copy of a sample file with ONE mistake, and the finding ``ctgxl check`` must give."""
+    """A copy of a sample file with ONE mistake, and the finding ``ctgxl check`` must give.
+
+    The copy keeps the Identification and only the sheets of ``feuilles``: the ones the
+    mistake needs. Two copies of one territory then never share rows of a sheet whose key is
+    checked across the files of a territory (N° action of the Plan d'actions), and no copy
+    carries the warnings of its source file (Boulogne-Billancourt's empty addresses): checking
+    the whole folder gives exactly the findings of ``A_CORRIGER``, as checking each file alone.
+    """
 
     fichier: str  # name in a-corriger/
     territoire: str
     source: str  # name of the sample file it is copied from
+    feuilles: tuple[str, ...]  # standard sheets kept besides Identification
     erreur: str  # what was done, in French (README)
     modifier: Callable[[Fichier], tuple[str, int | None, str]]  # -> (sheet, row index, header)
-    code: str
+    code: str  # "" : no finding at all (a way of writing the check must accept)
     gravite: str
     feuille: str  # sheet title in the workbook
     cellule: str
+
+    @property
+    def constat(self) -> tuple[str, str, str, str, str] | None:
+        """(file, sheet title, cell, code, severity) the file must give, or None."""
+        return (self.fichier, self.feuille, self.cellule, self.code, self.gravite) if self.code else None
 
 
 def _set(sheet: str, index: int | None, header: str, value: str):
@@ -532,76 +549,100 @@ def _commune_spellings(fichier: Fichier) -> tuple[str, int | None, str]:
 
 
 A_CORRIGER: tuple[ACorriger, ...] = (
-    ACorriger("dugny-type-structure-hors-liste.xlsx", "dugny", "dugny-petite-enfance.xlsx",
+    ACorriger("dugny-type-structure-hors-liste.xlsx", "dugny", "dugny-petite-enfance.xlsx", (EQUIPEMENTS,),
               "Type de structure « Creche » au lieu de « EAJE » (fichier fait par le service)",
               _set(EQUIPEMENTS, 1, "Type de structure", "Creche"),
               "valeur-hors-liste", ERREUR, "Equipements", "B5"),
-    ACorriger("dugny-annee-hors-convention.xlsx", "dugny", "dugny-cohesion-sociale.xlsx",
+    ACorriger("dugny-annee-hors-convention.xlsx", "dugny", "dugny-cohesion-sociale.xlsx", (PLAN,),
               "Année de début 2021 pour une convention 2023-2027",
               _set(PLAN, 2, "Année de début", "2021"),
               "annee-hors-convention", ERREUR, PLAN, "L4"),
-    ACorriger("dugny-pourcentage-1500.xlsx", "dugny", "dugny-enfance-jeunesse.xlsx",
+    ACorriger("dugny-pourcentage-1500.xlsx", "dugny", "dugny-enfance-jeunesse.xlsx", (DIAGNOSTIC,),
               "« 15,00 » tapé dans un Excel réglé en anglais : 1500 sous l'unité %",
               _set(DIAGNOSTIC, 0, "Valeur territoire", "1500"),
               "pourcentage-hors-bornes", ERREUR, DIAGNOSTIC, "D2"),
-    ACorriger("dugny-pourcentage-fraction.xlsx", "dugny", "dugny-enfance-jeunesse.xlsx",
+    ACorriger("dugny-pourcentage-fraction.xlsx", "dugny", "dugny-enfance-jeunesse.xlsx", (DIAGNOSTIC,),
               "0,09 au lieu de 9 sous l'unité % (fraction, sans format pourcentage)",
               _set(DIAGNOSTIC, 1, "Valeur territoire", "0,09"),
               "pourcentage-fraction", AVERTISSEMENT, DIAGNOSTIC, "D3"),
-    ACorriger("boulogne-pilote-manquant.xlsx", "boulogne-billancourt", "boulogne-jeunesse.xlsx",
+    ACorriger("dugny-capacite-en-lettres.xlsx", "dugny", "dugny-enfance-jeunesse.xlsx", (EQUIPEMENTS,),
+              "Capacité écrite en lettres : « vingt-quatre »",
+              _set(EQUIPEMENTS, 2, "Capacité (places)", "vingt-quatre"),
+              "nombre-illisible", ERREUR, EQUIPEMENTS, "I4"),
+    ACorriger("boulogne-pilote-manquant.xlsx", "boulogne-billancourt", "boulogne-jeunesse.xlsx", (PLAN,),
               "Pilote collectivité laissé vide",
               _set(PLAN, 0, "Pilote collectivité", ""),
               "valeur-obligatoire", ERREUR, PLAN, "I2"),
-    ACorriger("boulogne-capacite-en-lettres.xlsx", "boulogne-billancourt", "boulogne-petite-enfance.xlsx",
-              "Capacité écrite en lettres : « douze »",
-              _set(EQUIPEMENTS, 3, "Capacité (places)", "douze"),
-              "nombre-illisible", ERREUR, EQUIPEMENTS, "I5"),
     ACorriger("boulogne-suivi-action-inconnue.xlsx", "boulogne-billancourt", "boulogne-enfance-education.xlsx",
+              (PLAN, SUIVI),
               "Suivi des indicateurs : N° action 23, absent du plan (22 actions)",
               _set(SUIVI, 2, "N° action", "23"),
               "action-inconnue", ERREUR, SUIVI, "A4"),
-    ACorriger("boulogne-fin-convention-2032.xlsx", "boulogne-billancourt", "boulogne-ccas-solidarites.xlsx",
+    ACorriger("boulogne-fin-convention-2032.xlsx", "boulogne-billancourt", "boulogne-ccas-solidarites.xlsx", (),
               "Fin de la convention tapée 31/12/2032 au lieu de 31/12/2027",
               _set(IDENTIFICATION, None, "fin", "2032-12-31"),
               "convention-trop-longue", ERREUR, IDENTIFICATION, "B7"),
     ACorriger("carrieres-action-en-double.xlsx", "carrieres-sur-seine", "carrieres-education-equipements-plan.xlsx",
+              (PLAN,),
               "Ligne d'action copiée pour en créer une nouvelle, N° action 3 pas changé",
               _copy_row(PLAN, 2, {"Intitulé de l'action": "Forum annuel des familles et du handicap",
                                   "Statut": "À engager", "Année de début": "2025", "Année de fin": "2025"},
                         "N° action"),
               "doublon", ERREUR, PLAN, "A5"),
     ACorriger("carrieres-code-postal-espace.xlsx", "carrieres-sur-seine", "carrieres-petite-enfance.xlsx",
+              (EQUIPEMENTS,),
               "Code postal tapé « 78 420 » (avec une espace)",
               _set(EQUIPEMENTS, 2, "Code postal", "78 420"),
               "code-postal-invalide", ERREUR, EQUIPEMENTS, "E4"),
     ACorriger("carrieres-valeur-illisible.xlsx", "carrieres-sur-seine", "carrieres-diagnostic-action-sociale.xlsx",
+              (DIAGNOSTIC,),
               "Valeur territoire « 12,5,3 » (deux virgules ; fichier fait par le service)",
               _set(DIAGNOSTIC, 4, "Valeur territoire", "12,5,3"),
               "nombre-illisible", ERREUR, "Diagnostic partagé", "D9"),
     ACorriger("carrieres-orthographes-acceptees.xlsx", "carrieres-sur-seine", "carrieres-petite-enfance.xlsx",
+              (DIAGNOSTIC, ENJEUX, EQUIPEMENTS),
               "Valeurs de liste en minuscules, en capitales, sans accents ou avec des espaces autour : "
               "« petite enfance », « PETITE ENFANCE », « nombre », « eaje », « rpe », « regie municipale », "
-              "« psu ; bonus territoire ctg » (aucun constat attendu)",
+              "« psu ; bonus territoire ctg »",
               _list_spellings,
               "", "", "", ""),
-    ACorriger("cab-siren-cle-fausse.xlsx", "ca-boulonnais", "cab-ctg-2021-2025-plan-actions.xlsx",
+    ACorriger("cab-siren-cle-fausse.xlsx", "ca-boulonnais", "cab-ctg-2021-2025-plan-actions.xlsx", (),
               "SIREN 246200365 : dernier chiffre faux, la clé de Luhn ne tombe pas juste",
               _set(IDENTIFICATION, None, "code", "246200365"),
               "code-territoire-invalide", ERREUR, IDENTIFICATION, "B4"),
-    ACorriger("cab-commune-non-membre.xlsx", "ca-boulonnais", "equipements-le-portel.xlsx",
+    ACorriger("cab-commune-non-membre.xlsx", "ca-boulonnais", "equipements-le-portel.xlsx", (EQUIPEMENTS,),
               "Collectivité signataire « Marquise » (commune hors de la CAB)",
               _set(EQUIPEMENTS, 0, "Collectivité signataire", "Marquise"),
               "commune-non-membre", ERREUR, EQUIPEMENTS, "A2"),
     ACorriger("cab-communes-graphies-acceptees.xlsx", "ca-boulonnais", "equipements-hesdin-l-abbe.xlsx",
+              (EQUIPEMENTS,),
               "Collectivité signataire « Hesdin-l'Abbé » et « HESDIN L'ABBE » pour la commune membre "
-              "« Hesdin l’Abbé » (tirets, apostrophe droite, capitales : aucun constat attendu)",
+              "« Hesdin l’Abbé » (tirets, apostrophe droite, capitales)",
               _commune_spellings,
               "", "", "", ""),
-    ACorriger("cab-financement-virgule.xlsx", "ca-boulonnais", "equipements-wimereux.xlsx",
+    ACorriger("cab-financement-virgule.xlsx", "ca-boulonnais", "equipements-wimereux.xlsx", (EQUIPEMENTS,),
               "Financement Caf « PSO, Bonus territoire CTG » : virgule au lieu de « ; »",
               _set(EQUIPEMENTS, 1, "Financement Caf", "PSO, Bonus territoire CTG"),
               "valeur-hors-liste", ERREUR, EQUIPEMENTS, "J3"),
 )
+
+
+def expected_findings() -> set[tuple[str, str, str, str, str]]:
+    """Errors and warnings ``ctgxl check samples/a-corriger/`` gives: (file, sheet, cell, code, severity)."""
+    return {item.constat for item in A_CORRIGER if item.constat}
+
+
+def readme_rows() -> list[tuple[str, ...]]:
+    """The table of samples/README.md for a-corriger/, one tuple of cell texts per file."""
+    rows = []
+    for item in A_CORRIGER:
+        kept = ", ".join((IDENTIFICATION,) + item.feuilles)
+        if item.code:
+            finding = (f"`{item.feuille}`", f"`{item.cellule}`", f"`{item.code}`", item.gravite)
+        else:
+            finding = ("—", "—", "aucun constat", "—")
+        rows.append((f"`{item.fichier}`", f"`{item.territoire}/{item.source}`", kept, item.erreur) + finding)
+    return rows
 
 
 # --- Building ---------------------------------------------------------------------------
@@ -621,7 +662,8 @@ def build_territory(territoire: str, dest: Path, sources: Path = SOURCES) -> lis
 
 
 def build_corrections(dest: Path, sources: Path = SOURCES) -> list[Path]:
-    """Write a-corriger/ and check that each mistake sits in the cell the README announces."""
+    """Write a-corriger/; check that each mistake sits in the cell the README announces and
+    that checking the folder gives exactly the findings of ``A_CORRIGER``."""
     folder = dest / CORRECTIONS
     if folder.exists():
         for old in folder.glob("*.xlsx"):
@@ -631,6 +673,12 @@ def build_corrections(dest: Path, sources: Path = SOURCES) -> list[Path]:
     written, misplaced = [], []
     for item in A_CORRIGER:
         fichier = copy.deepcopy(by_territory[item.territoire][item.source])
+        missing = [sheet for sheet in item.feuilles if sheet not in fichier.sheets]
+        if missing:
+            raise SystemExit(f"{item.fichier} : {item.source} n'a pas de feuille {', '.join(missing)}")
+        fichier.sheets = {sheet: rows for sheet, rows in fichier.sheets.items() if sheet in item.feuilles}
+        fichier.year_headers = {sheet: years for sheet, years in fichier.year_headers.items()
+                                if sheet in item.feuilles}
         sheet, index, header = item.modifier(fichier)
         target = folder / item.fichier
         placement = write_fichier(fichier, target)
@@ -642,7 +690,23 @@ def build_corrections(dest: Path, sources: Path = SOURCES) -> list[Path]:
         written.append(target)
     if misplaced:
         raise SystemExit("\n".join(misplaced))
+    unexpected, absent = corrections_differences(folder)
+    if unexpected or absent:
+        lines = [f"{CORRECTIONS}/ contrôlé en entier ne donne pas les constats annoncés :"]
+        lines += [f"  en trop : {' '.join(finding)}" for finding in sorted(unexpected)]
+        lines += [f"  absent : {' '.join(finding)}" for finding in sorted(absent)]
+        raise SystemExit("\n".join(lines))
     return written
+
+
+def corrections_differences(folder: Path) -> tuple[set[tuple], set[tuple]]:
+    """(findings in excess, findings missing) of ``ctgxl check`` on the folder, errors and
+    warnings only: information findings are left aside."""
+    report = check_paths([folder])
+    found = {(Path(finding.file).name, finding.sheet, finding.cell, finding.code, finding.severity)
+             for finding in report.errors + report.warnings}
+    expected = expected_findings()
+    return found - expected, expected - found
 
 
 def build(dest: Path = ROOT, sources: Path = SOURCES, territories: tuple[str, ...] = TERRITORIES,
@@ -658,10 +722,16 @@ def build(dest: Path = ROOT, sources: Path = SOURCES, territories: tuple[str, ..
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Construit les classeurs d'exemple de ctgxl.")
     parser.add_argument("--dest", type=Path, default=ROOT, help="dossier de sortie (par défaut : samples/)")
+    parser.add_argument("--tableau", action="store_true",
+                        help="affiche les lignes du tableau de a-corriger/ de samples/README.md, sans rien écrire")
     parser.add_argument("territoires", nargs="*", metavar="TERRITOIRE",
                         help=f"territoires à construire (par défaut tous : {', '.join(TERRITORIES)} ; "
                              "a-corriger/ n'est construit qu'avec tous)")
     args = parser.parse_args(argv)
+    if args.tableau:
+        for row in readme_rows():
+            print("| " + " | ".join(row) + " |")
+        return 0
     unknown = [name for name in args.territoires if name not in TERRITORIES]
     if unknown:
         parser.error(f"territoire inconnu : {', '.join(unknown)} (connus : {', '.join(TERRITORIES)})")

@@ -1,19 +1,20 @@
-"""The sample workbooks of samples/: rebuilt identically, clean under `ctgxl check`, and each
-file of samples/a-corriger/ gives exactly the finding samples/README.md announces."""
+"""The sample workbooks of samples/: rebuilt identically, clean under `ctgxl check`, and
+samples/a-corriger/, checked as a folder or file by file, gives exactly the findings of the
+table of samples/README.md, which is the list A_CORRIGER of samples/build.py."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
-from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 
 from ctgxl.check import check_paths
-from ctgxl.findings import AVERTISSEMENT, ERREUR
+from ctgxl.report import format_text
 from ctgxl.writer import README
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -27,26 +28,33 @@ ALLOWED_WARNINGS = {
     "ca-boulonnais": set(),
 }
 
-# a-corriger file -> the one finding it must add to the file it was copied from
-# (sheet as titled in the workbook, cell, code, severity); None = no finding at all.
-EXPECTED = {
-    "dugny-type-structure-hors-liste.xlsx": ("Equipements", "B5", "valeur-hors-liste", ERREUR),
-    "dugny-annee-hors-convention.xlsx": ("Plan d'actions", "L4", "annee-hors-convention", ERREUR),
-    "dugny-pourcentage-1500.xlsx": ("Diagnostic", "D2", "pourcentage-hors-bornes", ERREUR),
-    "dugny-pourcentage-fraction.xlsx": ("Diagnostic", "D3", "pourcentage-fraction", AVERTISSEMENT),
-    "boulogne-pilote-manquant.xlsx": ("Plan d'actions", "I2", "valeur-obligatoire", ERREUR),
-    "boulogne-capacite-en-lettres.xlsx": ("Équipements", "I5", "nombre-illisible", ERREUR),
-    "boulogne-suivi-action-inconnue.xlsx": ("Suivi des indicateurs", "A4", "action-inconnue", ERREUR),
-    "boulogne-fin-convention-2032.xlsx": ("Identification", "B7", "convention-trop-longue", ERREUR),
-    "carrieres-action-en-double.xlsx": ("Plan d'actions", "A5", "doublon", ERREUR),
-    "carrieres-code-postal-espace.xlsx": ("Équipements", "E4", "code-postal-invalide", ERREUR),
-    "carrieres-valeur-illisible.xlsx": ("Diagnostic partagé", "D9", "nombre-illisible", ERREUR),
-    "carrieres-orthographes-acceptees.xlsx": None,
-    "cab-siren-cle-fausse.xlsx": ("Identification", "B4", "code-territoire-invalide", ERREUR),
-    "cab-commune-non-membre.xlsx": ("Équipements", "A2", "commune-non-membre", ERREUR),
-    "cab-communes-graphies-acceptees.xlsx": None,
-    "cab-financement-virgule.xlsx": ("Équipements", "J3", "valeur-hors-liste", ERREUR),
-}
+CORRECTIONS = SAMPLES / "a-corriger"
+README_FILE = SAMPLES / "README.md"
+TABLE_HEADER = "| Fichier | Copie de | Feuilles remplies | Modification | Feuille | Cellule | Code | Gravité |"
+
+
+def _readme_table() -> list[tuple[str, ...]]:
+    """The rows of the a-corriger/ table of samples/README.md, as cell texts."""
+    lines = README_FILE.read_text(encoding="utf-8").splitlines()
+    assert lines.count(TABLE_HEADER) == 1, "samples/README.md : tableau de a-corriger/ introuvable"
+    start = lines.index(TABLE_HEADER) + 2  # after the header and the --- line
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append(tuple(cell.strip() for cell in line.strip().strip("|").split(" | ")))
+    return rows
+
+
+def _readme_findings() -> dict[str, set[tuple[str, str, str, str]]]:
+    """a-corriger file -> the errors and warnings the README announces: {(sheet, cell, code, severity)}."""
+    announced = {}
+    for name, _, _, _, sheet, cell, code, severity in _readme_table():
+        findings = set()
+        if code != "aucun constat":
+            findings.add((sheet.strip("`"), cell.strip("`"), code.strip("`"), severity))
+        announced[name.strip("`")] = findings
+    return announced
 
 
 def _load_build():
@@ -129,31 +137,59 @@ def test_every_sample_file_is_read() -> None:
 
 
 def test_a_corriger_table_matches_the_build() -> None:
-    assert {item.fichier for item in build.A_CORRIGER} == set(EXPECTED)
-    assert sorted(path.name for path in (SAMPLES / "a-corriger").glob("*.xlsx")) == sorted(EXPECTED)
-    for item in build.A_CORRIGER:
-        expected = EXPECTED[item.fichier]
-        announced = (item.feuille, item.cellule, item.code, item.gravite) if item.code else None
-        assert announced == expected, item.fichier
+    """The README table is the list A_CORRIGER (print it with python samples/build.py --tableau),
+    and a-corriger/ holds exactly its files."""
+    assert _readme_table() == build.readme_rows(), "remplacez le tableau par : python samples/build.py --tableau"
+    assert sorted(path.name for path in CORRECTIONS.glob("*.xlsx")) == sorted(_readme_findings())
+    assert {item.fichier: {item.constat[1:]} if item.constat else set() for item in build.A_CORRIGER} \
+        == _readme_findings()
+
+
+def _key(finding) -> tuple:
+    return Path(finding.file).name, finding.sheet, finding.cell, finding.row, finding.code, finding.severity
+
+
+def test_a_corriger_folder_gives_exactly_the_readme_findings() -> None:
+    """`ctgxl check samples/a-corriger/` gives the errors and warnings of the README table, no
+    other, and the announced summary line (information findings are not in the table)."""
+    report = check_paths([CORRECTIONS])
+    assert not report.unreadable
+    found = [(Path(f.file).name, f.sheet, f.cell, f.code, f.severity) for f in report.errors + report.warnings]
+    announced = {(name,) + finding for name, findings in _readme_findings().items() for finding in findings}
+    assert sorted(found) == sorted(announced)
+    summary = click.unstyle(format_text(report)[-1])
+    readme = README_FILE.read_text(encoding="utf-8")
+    assert "ctgxl check samples/a-corriger/\n" in readme
+    assert f"\n{summary}\n" in readme, f"samples/README.md doit annoncer : {summary}"
+
+
+@pytest.mark.parametrize("name", [item.fichier for item in build.A_CORRIGER])
+def test_a_corriger_file_alone_gives_the_same_findings(name: str) -> None:
+    """Checked alone, each file gives its README finding(s), and exactly what it gives within
+    the folder (information findings included): no effect of one copy on another."""
+    path = CORRECTIONS / name
+    alone = check_paths([path])
+    assert not alone.unreadable
+    assert {(f.sheet, f.cell, f.code, f.severity) for f in alone.errors + alone.warnings} == _readme_findings()[name]
+    assert len(alone.errors + alone.warnings) == len(_readme_findings()[name])
+    within = [_key(f) for f in _folder_report().findings if Path(f.file).name == name]
+    assert sorted(map(_key, alone.findings), key=repr) == sorted(within, key=repr)
+
+
+@pytest.mark.parametrize("item", build.A_CORRIGER, ids=lambda item: item.fichier)
+def test_a_corriger_keeps_only_the_sheets_of_its_mistake(item) -> None:
+    """Besides Identification, only the sheets listed in A_CORRIGER hold rows, each with as many
+    rows as in the file it was copied from (one more for a copied row)."""
+    book = next(book for book in _folder_report().books if Path(book.name).name == item.fichier)
+    assert book.identification
+    filled = {sheet for sheet, table in book.tables.items() if table.rows}
+    assert filled == set(item.feuilles)
+    _, files = build.load_territory(item.territoire)
+    source = next(fichier for fichier in files if fichier.nom == item.source)
+    for sheet in item.feuilles:
+        assert len(book.tables[sheet].rows) - len(source.sheets[sheet]) in (0, 1), (item.fichier, sheet)
 
 
 @cache
-def _signature(path: Path) -> tuple[Counter, list]:
-    """Findings of one file checked alone, without the file name, and its errors."""
-    report = check_paths([path])
-    assert not report.unreadable
-    findings = Counter((f.sheet, f.cell, f.code, f.severity) for f in report.findings)
-    return findings, [(f.sheet, f.cell, f.code, f.severity) for f in report.errors]
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_a_corriger_gives_exactly_its_finding(name: str) -> None:
-    item = next(item for item in build.A_CORRIGER if item.fichier == name)
-    expected = EXPECTED[name]
-    findings, errors = _signature(SAMPLES / "a-corriger" / name)
-    base, _ = _signature(SAMPLES / item.territoire / item.source)
-    added = findings - base
-    assert added == (Counter([expected]) if expected else Counter())
-    assert errors == ([expected] if expected and expected[3] == ERREUR else [])
-    # Nothing of the original file disappeared either (the mistake changed nothing else).
-    assert base - findings == Counter()
+def _folder_report():
+    return check_paths([CORRECTIONS])

@@ -1,0 +1,1 @@
+"""Broken and hostile files (generated corpus and its tests)."""
