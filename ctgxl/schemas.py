@@ -124,10 +124,10 @@ def describe(code: str, column: Column, value: object) -> tuple[str, str]:
     """Severity and French sentence for a failed column check."""
     header = column.header
     if code == "valeur-obligatoire":
-        hint = f" {column.help}" if column.help else ""
+        hint = f" Attendu : {column.help}" if column.help else ""
         return ERREUR, f"La colonne « {header} » est obligatoire et cette cellule est vide.{hint}"
     if code == "valeur-manquante":
-        return AVERTISSEMENT, f"La cellule « {header} » est vide : complétez-la si possible. {column.help}"
+        return AVERTISSEMENT, f"La cellule « {header} » est vide : complétez-la si possible. Attendu : {column.help}"
     if code == "valeur-hors-liste":
         text = as_text(value)
         parts = [part for part in text.split("; ") if part not in column.allowed] or [text]
