@@ -236,6 +236,7 @@ def measure(options, log=print) -> dict:
     log(f"Classeurs : {largest} fichiers de {rows} lignes (graine {options.seed})")
     paths = workbooks(largest, rows, options.seed, log=log)
     figures: list[Figure] = []
+    load_before = _load_average()
 
     log("Démarrage")
     floor = median_run([sys.executable, "-c", "import pandera"], repeat)
@@ -279,13 +280,24 @@ def measure(options, log=print) -> dict:
                               tree_rss=merged.tree_rss, target=f"≤ {MERGE_RATIO}×, < 1,5 Go" if big else "",
                               met=met, code=merged.code,
                               extra={"plancher_memoire_o": writing.maxrss,
+                                     "plancher_sans_style_s": floor_result.get("secondes_sans_style"),
                                      "cellules_ecrites": floor_result.get("cellules")}))
         log(f"  {count} fichiers : merge {merged.seconds:.2f} s ({merged.tree_rss / 2**20:.0f} Mio), écriture seule "
-            f"{floor_result['secondes']:.2f} s (code {merged.code})")
+            f"{floor_result['secondes']:.2f} s (sans style {floor_result.get('secondes_sans_style', 0):.2f} s, "
+            f"code {merged.code})")
     return {"date": datetime.now().isoformat(timespec="seconds"), "machine": machine(), "lignes_par_fichier": rows,
+            "charge": {"avant": load_before, "apres": _load_average()},
             "repetitions": repeat, "rapide": bool(options.quick),
             "mesures": [dict(asdict(figure), ratio=figure.ratio, us_par_ligne=figure.per_row_us) for figure in figures],
             "plat": flatness(figures)}
+
+
+def _load_average() -> list[float] | None:
+    """The machine's load (1, 5, 15 minutes): other processes on the same cores skew the figures."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def flatness(figures: list[Figure]) -> dict:
@@ -351,6 +363,12 @@ def table(results: dict) -> str:
         lines.append(f"| {figure['name']} | {figure['seconds']:.3f} | {figure['floor_name']} | "
                      f"{figure['floor_seconds']:.3f} | {figure['ratio']:.2f}× | {per_row} | {_mib(figure['maxrss'])} | "
                      f"{_mib(figure['tree_rss'])} | {figure['target']} | {met} |")
+    for figure in results["mesures"]:
+        bare = figure.get("extra", {}).get("plancher_sans_style_s")
+        if bare:
+            lines.append("")
+            lines.append(f"{figure['name']} face à xlsxwriter écrivant les mêmes cellules sans aucun style : "
+                         f"{bare:.3f} s, ratio {figure['seconds'] / bare:.2f}×.")
     flat = results.get("plat", {})
     for kind, entry in flat.items():
         marginal = ", ".join(f"{count} fichiers : {value:.0f} µs" for count, value in entry["us_par_ligne_marginal"].items())
@@ -363,9 +381,12 @@ def table(results: dict) -> str:
 def machine_text(results: dict) -> str:
     info = results["machine"]
     packages = ", ".join(f"{name} {version}" for name, version in info["paquets"].items())
+    charge = results.get("charge") or {}
+    load = (f" Charge de la machine (1, 5, 15 min) avant : {charge.get('avant')}, après : {charge.get('apres')}."
+            if charge else "")
     return (f"Machine : {info['nproc']} cœurs ({info['processeur']}), {info['memoire']}, Python {info['python']}, "
             f"{info['systeme']}. Paquets : {packages}. Mesuré le {results['date']}, {results['lignes_par_fichier']} "
-            f"lignes par fichier, médiane de {results['repetitions']} pour les mesures courtes.")
+            f"lignes par fichier, médiane de {results['repetitions']} pour les mesures courtes.{load}")
 
 
 def update_readme(results: dict, readme: Path = README) -> None:

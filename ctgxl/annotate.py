@@ -130,6 +130,7 @@ def annotate_book(source: Path, findings: list[Finding], target: Path) -> Path:
     import openpyxl
 
     source = Path(source)
+    _affordable(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on parts it does not know, in English
@@ -150,6 +151,21 @@ def annotate_book(source: Path, findings: list[Finding], target: Path) -> Path:
     finally:
         book.close()
     return Path(target)
+
+
+def _affordable(source: Path) -> None:
+    """openpyxl loads the whole workbook and makes one object per cell of a merged range or a
+    hyperlink: a sheet claiming A1:XFD1048576 would exhaust the machine. Measured first."""
+    from ctgxl.limits import Limits
+    from ctgxl.safety import UnreadableFile, survey_zip
+
+    limits = Limits()
+    try:
+        problem = survey_zip(source, limits).openpyxl_problem(limits)
+    except UnreadableFile as refused:
+        problem = refused.message
+    if problem:
+        raise CannotAnnotate(f"le classeur ne peut pas être recopié ({problem[0].lower()}{problem[1:].rstrip('.')}).")
 
 
 def _short(error: Exception) -> str:

@@ -228,12 +228,21 @@ def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook],
     findings: list[Finding] = []
     kept: dict[tuple, int] = {}
     compare = [column.id for column in spec.columns] + [name for name in columns if name.isdigit()]
-    for row in frame.to_dict("records"):
-        # Columns that only some files have (extra columns, year columns) are NaN elsewhere: empty.
-        row = {name: None if isinstance(value, float) and value != value else value for name, value in row.items()}
-        key = _key(spec, row)
-        place = (row[FILE], row[SHEET], int(row[ROW]))
+    # The rows as tuples of the frame's columns (a dict only for a row met twice): a dict per
+    # row would cost more than the merge itself.
+    names = list(frame.columns)
+    at = {name: position for position, name in enumerate(names)}
+    key_at = [at.get(column_id) for column_id in spec.key]
+    value_at = [at.get(name) for name in columns] + [at.get(name) for name in extras]
+    file_at, sheet_at, row_at, book_at = at[FILE], at[SHEET], at[ROW], at[BOOK]
+    sources = SOURCE_COLUMNS[1] in at
+    origins: dict[int, tuple[str, str]] = {}
+    for record in zip(*(_empty_for_nan(frame[name]) for name in names)):
+        key = _key(spec, {column_id: None if position is None else record[position]
+                          for column_id, position in zip(spec.key, key_at)})
+        place = (record[file_at], record[sheet_at], int(record[row_at]))
         if key is not None and key in kept:
+            row = dict(zip(names, record))
             index = kept[key]
             first = merged.rows[index]
             first_values = dict(zip(columns, first))
@@ -262,13 +271,30 @@ def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook],
                                         "--malgre-erreurs, la première version est gardée."))
                 merged.conflicted.add(index)
             continue
-        values = [row.get(column_id) for column_id in columns] + [row.get(name) for name in extras]
+        values = [None if position is None else record[position] for position in value_at]
         if key is not None:
             kept[key] = len(merged.rows)
         merged.landing[place] = len(merged.rows)
         merged.rows.append(values)
-        merged.provenance.append(_origin(row, books))
+        if sources:
+            merged.provenance.append(_origin(dict(zip(names, record)), books))
+        else:  # as _origin does for a row without provenance columns, each book's part once
+            book_index = int(record[book_at])
+            if book_index not in origins:
+                book = books[book_index]
+                origins[book_index] = (book.contributor, Path(book.name).name)
+            contributor, name = origins[book_index]
+            merged.provenance.append((contributor, name, record[sheet_at], int(record[row_at])))
     return merged, findings
+
+
+def _empty_for_nan(column: pd.Series) -> list:
+    """The column's values, NaN as None: columns that only some files have (extra columns,
+    year columns) are NaN elsewhere, which means empty."""
+    values = column.tolist()
+    if column.isna().any():  # isna() also sees None: the exact test is below
+        values = [None if isinstance(value, float) and value != value else value for value in values]
+    return values
 
 
 def _header(spec: Sheet, column_id: str) -> str:

@@ -20,7 +20,7 @@ CODES: dict[str, str] = {
     "feuille-trop-grande": "La feuille dépasse le nombre de lignes ou de colonnes admis",
     "feuille-masquee": "Feuille du standard masquée",
     "extension-incorrecte": "Extension du fichier différente de son format réel",
-    "macros-ignorees": "Macros présentes, ni exécutées ni recopiées",
+    "macros-ignorees": "Macros présentes, jamais exécutées ni recopiées dans les classeurs produits",
     "entete-repetee": "Ligne d'en-têtes répétée, ignorée",
     "identification-absente": "Pas de feuille Identification",
     "colonne-manquante": "Une colonne obligatoire manque",

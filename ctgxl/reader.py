@@ -22,7 +22,7 @@ from defusedxml import ElementTree
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
 from ctgxl.limits import Limits
-from ctgxl.safety import UnreadableFile, exceeds, ole_markers, survey_zip
+from ctgxl.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, header_index, load, year_column
 from ctgxl.text import fold
 from ctgxl.values import as_text, is_empty
@@ -177,6 +177,7 @@ def _load(path: Path, limits: Limits):
     notes: list[tuple[str, str]] = []
     percent_needed = formulas = macros = False
     survey = None
+    parts_read: dict[str, bytes] = {}  # zip members inflated by _inspect_xlsx, read again by _xml_details
     if kind == "zip":
         names = _check_zip(path, limits)
         if "EncryptedPackage" in names:
@@ -186,7 +187,7 @@ def _load(path: Path, limits: Limits):
         survey = survey_zip(path, limits)  # every later reading is bounded by what it checked
         macros = survey.macros
         if "xl/workbook.xml" in names:
-            record, percent_needed, formulas = _inspect_xlsx(path, names)
+            record, percent_needed, formulas = _inspect_xlsx(path, names, parts_read)
             format_name, suffixes = "Excel (.xlsx)", _XLSX_SUFFIXES
         elif "content.xml" in names:
             format_name, suffixes = "LibreOffice (.ods)", {".ods", ".ots"}
@@ -205,14 +206,16 @@ def _load(path: Path, limits: Limits):
                       f"c'est un classeur {format_name} : il a été lu d'après son contenu. Renommez-le ou "
                       "enregistrez-le de nouveau au format .xlsx."))
     if macros:
-        notes.append(("macros-ignorees", "Le classeur contient des macros (VBA ou scripts) : elles ne sont ni "
-                      "exécutées ni recopiées dans les fichiers écrits par ctgxl."))
-    grids, hidden = _calamine_grids(path, limits, survey, by_content)
+        notes.append(("macros-ignorees", "Le classeur contient des macros (VBA ou scripts) : ctgxl ne les exécute "
+                      "jamais et ne les recopie pas dans les classeurs qu'il produit (fusion, découpage, "
+                      "mise au format) ; seule la copie annotée, qui reste le fichier de la personne, les garde."))
+    grids, hidden = _calamine_grids(path, limits, survey, by_content, skip_own=bool(record))
     formats: dict[str, dict] = {}
     if percent_needed or formulas:
-        formats = _xml_details(path, percent_needed, formulas)
+        formats = _xml_details(path, percent_needed, formulas, survey.sheet_parts if survey else None,
+                               skip_own=bool(record), parts_read=parts_read)
         if formats is None:  # a layout the quick reading does not handle: openpyxl sees it all
-            formats = _openpyxl_details(path, percent_needed, formulas)
+            formats = _openpyxl_details(path, percent_needed, formulas, grids)
     elif kind == "zip" and "content.xml" in names:
         formats = _ods_percent_cells(path)
     if not record and LISTS in grids:
@@ -239,6 +242,7 @@ def _not_a_workbook(path: Path) -> str:
 
 
 def _check_zip(path: Path, limits: Limits) -> set[str]:
+    check_zip_directory(path)  # before zipfile builds one object per part
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -263,19 +267,24 @@ def _ole_is_encrypted(path: Path) -> bool:
 _PERCENT_CODE = re.compile(r'(?<!\\)%(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 
-def _inspect_xlsx(path: Path, names: set[str]) -> tuple[dict[str, str], bool, bool]:
+def _inspect_xlsx(path: Path, names: set[str],
+                  parts_read: dict[str, bytes] | None = None) -> tuple[dict[str, str], bool, bool]:
+    """The recorded template, whether a cell style shows a percent, whether a sheet has formulas.
+    The parts inflated on the way are kept in ``parts_read`` for ``_xml_details``."""
     from ctgxl.outputs import recorded_properties
 
     record = recorded_properties(path)
     percent = formulas = False
+    parts_read = {} if parts_read is None else parts_read
     try:
         with zipfile.ZipFile(path) as archive:
             if "xl/styles.xml" in names:
-                percent = _styles_have_percent(archive.read("xl/styles.xml"))
+                parts_read["xl/styles.xml"] = archive.read("xl/styles.xml")
+                percent = _styles_have_percent(parts_read["xl/styles.xml"])
             for name in names:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     with archive.open(name) as stream:
-                        data = stream.read()
+                        data = parts_read[name] = stream.read()
                     if b"<f>" in data or b"<f " in data or b"<x:f" in data:
                         formulas = True
                         break
@@ -298,8 +307,8 @@ def _styles_have_percent(xml: bytes) -> bool:
     return any(xf.get("numFmtId") in percent_ids for xf in cell_xfs)
 
 
-def _calamine_grids(path: Path, limits: Limits, survey=None,
-                    by_content: bool = False) -> tuple[dict[str, list[list]], set[str]]:
+def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = False,
+                    skip_own: bool = False) -> tuple[dict[str, list[list]], set[str]]:
     """Every worksheet as a grid. A sheet that the survey measured beyond the limits is never
     handed to calamine (which would allocate its whole rectangle at once)."""
     import python_calamine
@@ -326,6 +335,8 @@ def _calamine_grids(path: Path, limits: Limits, survey=None,
             continue
         if not str(meta.visible).endswith("Visible"):
             hidden.add(meta.name)
+        if skip_own and (meta.name == LISTS or fold(meta.name) in REPORT_SHEETS):
+            continue  # a file ctgxl wrote: its own sheets are never read as data (see _recognise)
         if meta.name in skipped:
             grids[meta.name] = _TooLarge(*skipped[meta.name])
             continue
@@ -385,23 +396,34 @@ _FORMULA = re.compile(rb"<" + _PREFIX + rb"f\b")
 _INLINE = re.compile(rb"<" + _PREFIX + rb"is\b")
 
 
-def _xml_details(path: Path, percent: bool, formulas: bool) -> dict[str, dict] | None:
+def _xml_details(path: Path, percent: bool, formulas: bool, parts: dict[str, str] | None = None,
+                 skip_own: bool = False, parts_read: dict[str, bytes] | None = None) -> dict[str, dict] | None:
     """What ``_openpyxl_details`` finds, read straight from the sheets' XML: cells whose style
     has a percent format and hold a number, formula cells without a cached value. About 30×
-    faster than openpyxl; None when the file is laid out in a way this does not handle."""
+    faster than openpyxl; None when the file is laid out in a way this does not handle.
+    ``parts`` (sheet title -> zip member, from the survey) saves reading the workbook's
+    description again. With ``skip_own`` (a file ctgxl wrote), its own sheets (Lisez-moi,
+    Listes…), never read as data, are skipped. ``parts_read``: parts already inflated."""
     try:
         with zipfile.ZipFile(path) as archive:
-            sheets = _worksheet_parts(archive)
-            styles = _percent_styles(archive.read("xl/styles.xml")) if percent else set()
+            sheets = list(parts.items()) if parts else _worksheet_parts(archive)
+            parts_read = parts_read or {}
+            styles = _percent_styles(parts_read.get("xl/styles.xml") or archive.read("xl/styles.xml")) \
+                if percent else set()
             details: dict[str, dict] = {}
             for title, part in sheets:
-                data = archive.read(part)
+                if skip_own and (title == LISTS or fold(title) in REPORT_SHEETS):
+                    continue
+                data = parts_read[part] if part in parts_read else archive.read(part)
                 found = details.setdefault(title, {"percent": set(), "uncached": set()})
                 if styles:
                     style_ids = b"|".join(str(index).encode() for index in sorted(styles))
-                    pattern = re.compile(rb"<" + _PREFIX + rb"""c\b(?=[^>]*\bs=["'](?:""" + style_ids
-                                         + rb""")["'])([^>]*?)(?:/>|>(.*?)</""" + _PREFIX + rb"c>)", re.S)
-                    for match in pattern.finditer(data):
+                    # Find the style attributes first (a literal search), then the cell around each.
+                    needle = re.compile(rb"""\ss=["'](?:""" + style_ids + rb""")["']""")
+                    for hit in needle.finditer(data):
+                        match = _CELL.match(data, data.rfind(b"<", 0, hit.start()))
+                        if match is None or match.end(1) < hit.end():
+                            continue  # the style of a row or column, not of a cell
                         attributes = _attributes(match.group(1))
                         if attributes.get(b"s", b"").decode() not in styles:
                             continue
@@ -516,9 +538,20 @@ def _percent_styles(xml: bytes) -> set[str]:
     return styles
 
 
-def _openpyxl_details(path: Path, percent: bool, formulas: bool) -> dict[str, dict]:
-    """Per sheet: cells with a percent format, and formula cells without a cached value."""
+def _openpyxl_details(path: Path, percent: bool, formulas: bool, grids: dict | None = None) -> dict[str, dict]:
+    """Per sheet: cells with a percent format, and formula cells without a cached value.
+
+    Only the cells calamine read are visited: openpyxl would otherwise trust the sheet's
+    claimed <dimension> and pad every row to it (A1:XFD1048576 is 17 billion cells)."""
     import openpyxl
+
+    def bounds(title: str) -> dict | None:
+        grid = (grids or {}).get(title)
+        if grids is None:
+            return {}
+        if grid is None or isinstance(grid, (_TooLarge, _Broken)) or not grid:
+            return None
+        return {"max_row": len(grid), "max_col": max(1, max(len(row) for row in grid))}
 
     details: dict[str, dict] = {}
     try:
@@ -526,7 +559,9 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool) -> dict[str, di
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             for sheet in book.worksheets:
                 cells = details.setdefault(sheet.title, {"percent": set(), "uncached": set()})["percent"]
-                for row in sheet.iter_rows():
+                if (limits := bounds(sheet.title)) is None:
+                    continue
+                for row in sheet.iter_rows(**limits):
                     for cell in row:
                         if "%" in (getattr(cell, "number_format", "") or "") and isinstance(cell.value, (int, float)):
                             cells.add((cell.row, cell.column - 1))
@@ -536,8 +571,10 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool) -> dict[str, di
             texts = openpyxl.load_workbook(path, read_only=True, data_only=False)
             for sheet in texts.worksheets:
                 uncached = details.setdefault(sheet.title, {"percent": set(), "uncached": set()})["uncached"]
-                cached = values[sheet.title].iter_rows()
-                for row, value_row in zip(sheet.iter_rows(), cached):
+                if (limits := bounds(sheet.title)) is None:
+                    continue
+                cached = values[sheet.title].iter_rows(**limits)
+                for row, value_row in zip(sheet.iter_rows(**limits), cached):
                     for cell, value_cell in zip(row, value_row):
                         if cell.data_type == "f" and value_cell.value is None:
                             uncached.add((cell.row, cell.column - 1))
@@ -767,6 +804,7 @@ def _long_texts(book: ReadWorkbook, title: str, grid: list[list]) -> None:
 def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], header_row: int,
                 details: dict) -> SheetTable:
     std_index = header_index(spec)
+    current = _current_headers(spec)
     header = grid[header_row]
     positions: dict[str, int] = {}
     columns: list[Column] = []
@@ -789,7 +827,7 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
             positions[_PROVENANCE_IDS[fold(text)]] = position
             continue
         elif column_id is not None:
-            if fold(text) not in _current_headers(spec):
+            if fold(text) not in current:
                 book.old_headers.append(text)
             if column_id in positions:
                 book.finding(title, cell_ref(header_row + 1, position), header_row + 1, text, "colonne-en-double",
@@ -825,10 +863,18 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
     percent: set[tuple[int, str]] = set()
     known = set(std_index.values())
     standard = [(column_id, position) for column_id, position in positions.items() if column_id in known]
+    keys = [key for key, _ in wanted]
+    places = [position for _, position in wanted]
+    outputs = [values[key] for key in keys]
+    reach = max(places, default=-1) + 1
+    details_here = bool(uncached or percent_cells)
     for row_number in range(header_row + 1, len(grid)):
         row = grid[row_number]
-        cells = [row[position] if position < len(row) else "" for _, position in wanted]
-        if all(is_empty(value) for value in cells):
+        if len(row) >= reach:
+            cells = [row[position] for position in places]
+        else:
+            cells = [row[position] if position < len(row) else "" for position in places]
+        if _blank(cells):
             continue
         if _repeats_header(row, standard, std_index):
             book.finding(title, None, row_number + 1, None, "entete-repetee", AVERTISSEMENT,
@@ -837,23 +883,38 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
             continue
         index = len(rows)
         rows.append(row_number + 1)
-        for (key, position), value in zip(wanted, cells):
+        for key, position, output, value in zip(keys, places, outputs, cells):
             if isinstance(value, str):
                 value = value.strip() or None
-            if value is None and (row_number + 1, position) in uncached:
-                book.finding(title, cell_ref(row_number + 1, position), row_number + 1, None,
-                             "formule-sans-valeur", AVERTISSEMENT,
-                             "Cette cellule contient une formule dont la valeur n'a pas été calculée : ouvrez et "
-                             "enregistrez le fichier dans Excel ou LibreOffice.")
-            if (row_number + 1, position) in percent_cells:
-                percent.add((index, key))
-            _long_text(book, title, row_number + 1, position, value)
-            values[key].append(value)
+            if details_here:
+                if value is None and (row_number + 1, position) in uncached:
+                    book.finding(title, cell_ref(row_number + 1, position), row_number + 1, None,
+                                 "formule-sans-valeur", AVERTISSEMENT,
+                                 "Cette cellule contient une formule dont la valeur n'a pas été calculée : ouvrez "
+                                 "et enregistrez le fichier dans Excel ou LibreOffice.")
+                if (row_number + 1, position) in percent_cells:
+                    percent.add((index, key))
+            if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
+                _long_text(book, title, row_number + 1, position, value)
+            output.append(value)
     preamble = [(number + 1, list(grid[number])) for number in range(header_row)
                 if any(not is_empty(value) for value in grid[number])]
     return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
                       columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent,
                       preamble=preamble)
+
+
+def _blank(cells: list) -> bool:
+    """Whether every cell is empty (``is_empty``), in one pass without a call per cell."""
+    for value in cells:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            if value and not value.isspace():
+                return False
+        elif not (isinstance(value, float) and value != value):  # NaN is empty
+            return False
+    return True
 
 
 def _repeats_header(row: list, standard: list[tuple[str, int]], std_index: dict[str, str]) -> bool:
@@ -862,13 +923,23 @@ def _repeats_header(row: list, standard: list[tuple[str, int]], std_index: dict[
     if len(standard) < 2:
         return False
     needed = max(2, (len(standard) + 1) // 2)
-    texts = [(row[position], column_id) for column_id, position in standard
-             if position < len(row) and isinstance(row[position], str)]
-    misses = len(texts) - needed  # how many cells may fail before the row cannot be a header
-    if misses < 0:
-        return False
+    misses = len(standard) - needed  # cells that may fail before the row cannot be a header
     same = 0
-    for value, column_id in sorted(texts, key=lambda item: len(item[0])):  # short texts first: cheap to fold
+    later: list[tuple[str, str]] = []
+    for column_id, position in standard:
+        value = row[position] if position < len(row) else None
+        if isinstance(value, str) and len(value) > _HEADER_LENGTH:
+            later.append((value, column_id))  # long texts last: they cost the most to fold
+            continue
+        if isinstance(value, str) and std_index.get(fold(value)) == column_id:
+            same += 1
+            if same >= needed:
+                return True
+        else:
+            misses -= 1
+            if misses < 0:
+                return False
+    for value, column_id in later:
         if std_index.get(fold(value)) == column_id:
             same += 1
             if same >= needed:
@@ -878,6 +949,9 @@ def _repeats_header(row: list, standard: list[tuple[str, int]], std_index: dict[
             if misses < 0:
                 return False
     return False
+
+
+_HEADER_LENGTH = 80  # longer than any header: tried last (any length is still tried if needed)
 
 
 def _current_headers(spec: Sheet) -> set[str]:

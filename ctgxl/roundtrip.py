@@ -80,7 +80,15 @@ def write_standard(target: Path, kind: str, identification: dict[str, object], s
     writer.close()
 
 
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
 def _free_title(title: str, writer: WorkbookWriter) -> str:
+    """A sheet name Excel accepts (no [ ] : * ? / \\, no apostrophe at either end, at most 31
+    characters), different from the sheets already written."""
+    title = _SHEET_NAME_FORBIDDEN.sub("_", str(title)).strip().strip("'").strip() or "Feuille"
+    if title.casefold() == "history":  # reserved by Excel
+        title = f"{title} (2)"
     taken = {sheet.name.casefold() for sheet in writer.book.worksheets()} | {"listes"}
     candidate, number = title[:31], 2
     while candidate.casefold() in taken:
@@ -257,7 +265,14 @@ def _contacts(source: Path) -> dict[str, dict[str, object]]:
 
     from ctgxl.consolidated import SOURCES
 
+    from ctgxl.limits import Limits
+    from ctgxl.safety import survey_zip
+
     try:
+        limits = Limits()
+        survey = survey_zip(Path(source), limits)  # a Sources sheet claiming XFD1048576 is not built
+        if survey.sheet_parts.get(SOURCES) in survey.too_large(limits):
+            return {}
         workbook = python_calamine.CalamineWorkbook.from_path(str(source))
         grid = workbook.get_sheet_by_name(SOURCES).to_python()
     except Exception:

@@ -46,13 +46,50 @@ class Survey:
     extents: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet part -> (rows, columns)
     sheet_parts: dict[str, str] = field(default_factory=dict)          # sheet title -> part (xlsx)
     macros: bool = False
+    # sheet part -> cells covered by its merged ranges and hyperlinks (openpyxl makes one object each)
+    spans: dict[str, int] = field(default_factory=dict)
 
     def too_large(self, limits: Limits) -> dict[str, tuple[int, int]]:
         return {part: size for part, size in self.extents.items() if exceeds(*size, limits)}
 
+    def openpyxl_problem(self, limits: Limits) -> str | None:
+        """Why loading this workbook whole with openpyxl (as `check --annoter` does) would
+        exhaust the machine, in French, or None."""
+        titles = {part: title for title, part in self.sheet_parts.items()}
+        for part, (rows, columns) in self.too_large(limits).items():
+            return (f"la feuille « {titles.get(part, part)} » annonce {rows} lignes et {columns} colonnes, "
+                    "au-delà des limites")
+        for part, cells in self.spans.items():
+            if cells > limits.max_cells:
+                return (f"la feuille « {titles.get(part, part)} » a des cellules fusionnées ou des liens qui couvrent "
+                        f"{cells} cellules, au-delà de la limite de {limits.max_cells}")
+        return None
+
 
 def exceeds(rows: int, columns: int, limits: Limits) -> bool:
     return rows > limits.max_rows or columns > limits.max_columns or rows * columns > limits.max_cells
+
+
+MAX_DIRECTORY_BYTES = 16_000_000
+
+
+def check_zip_directory(path: Path) -> None:
+    """Refuse an archive whose table of contents announces more parts than a workbook has,
+    before zipfile reads it (it builds one object per part). Damaged archives are left to
+    zipfile, which says so."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 65_557))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return
+    count, directory_bytes = struct.unpack("<HI", tail[at + 10:at + 16])
+    if count != 0xFFFF and count > MAX_MEMBERS or directory_bytes > MAX_DIRECTORY_BYTES:
+        raise UnreadableFile("fichier-trop-gros", f"L'archive annonce {count if count != 0xFFFF else 'plus de 65 535'} "
+                             f"parties et une table des matières de {directory_bytes} octets : ce n'est pas un "
+                             "classeur ordinaire, il n'a pas été lu.")
 
 
 def survey_zip(path: Path, limits: Limits) -> Survey:
@@ -105,6 +142,8 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                         size = scanner.finish()
                     previous = survey.extents.get(name, (0, 0))
                     survey.extents[name] = (max(size[0], previous[0]), max(size[1], previous[1]))
+                    if isinstance(scanner, _XmlSheetExtent):
+                        survey.spans[name] = survey.spans.get(name, 0) + scanner.spans
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
@@ -225,6 +264,20 @@ _R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)\s*(\d*)\s*["']
 _CELL_LETTERS = re.compile(rb'<c(?: r="([A-Z]{1,3})\d|[\s/>])')
 _CELL_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+_SPAN = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)\s[^>]*?\bref\s*=\s*["']([^"']*)["']""")
+_RANGE = re.compile(rb"([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?")
+
+
+def _span(references: bytes) -> int:
+    """Cells covered by a reference such as `A1:XFD1048576 B2`."""
+    total = 0
+    for first, top, last, bottom in _RANGE.findall(references):
+        if last:
+            columns = abs(_column_number(last) - _column_number(first)) + 1
+            total += columns * (abs(int(bottom) - int(top)) + 1)
+        else:
+            total += 1
+    return total
 
 
 class _XmlSheetExtent:
@@ -244,6 +297,7 @@ class _XmlSheetExtent:
         self.columns = 0
         self.row = 0
         self.column = 0
+        self.spans = 0
 
     def feed(self, chunk: bytes) -> None:
         if self.fallback:
@@ -259,6 +313,8 @@ class _XmlSheetExtent:
         self._scan(data[:cut])
 
     def _scan(self, data: bytes) -> None:
+        if b"mergeCell" in data or b"hyperlink" in data:
+            self.spans += sum(_span(reference) for reference in _SPAN.findall(data))
         if not self.exact:
             letters = _CELL_LETTERS.findall(data)
             if not letters:

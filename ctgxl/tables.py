@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ctgxl.findings import AVERTISSEMENT, Finding
 from ctgxl.reader import ReadWorkbook, SheetTable
 from ctgxl.standard import Column, Sheet, load
-from ctgxl.values import PARSERS, is_empty, list_lookup, parse_choice, parse_choices, parse_number
+from ctgxl.values import (PARSERS, has_control_characters, is_empty, list_lookup, parse_choice, parse_choices,
+                          parse_number, parse_text)
 
 BOOK = "_livre"
 FILE = "_fichier"
@@ -22,6 +24,7 @@ SHEET = "_feuille"
 ROW = "_ligne"
 BARE_VALUE = "_valeur_nue"
 SOURCE_COLUMNS = ("_source_0", "_source_1", "_source_2", "_source_3")
+TYPED = "_typed"  # attribute of a ReadWorkbook typed ahead by ``type_book``
 META = (BOOK, FILE, SHEET, ROW)
 
 
@@ -61,17 +64,49 @@ def _is_list(column: Column) -> bool:
 
 def typed_frame(book_index: int, book: ReadWorkbook, table: SheetTable) -> tuple[pd.DataFrame, list[Finding]]:
     """The rows of one sheet as typed values, with the findings of values that could not be read."""
+    data, findings = _typed_columns(book_index, book, table, {})
+    return pd.DataFrame(data, dtype=object), findings
+
+
+def type_book(book: ReadWorkbook, parsers: dict) -> None:
+    """Type every table of a book now and keep the result in it for ``build_tables`` (which
+    then sets the book's index): lets the processes that read books type them as well."""
+    book.__dict__[TYPED] = {name: _typed_columns(None, book, table, parsers) for name, table in book.tables.items()}
+
+
+def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable,
+                   parsers: dict) -> tuple[dict[str, list], list[Finding]]:
+    """The columns of ``typed_frame`` as lists (BOOK is None when ``book_index`` is).
+    ``parsers`` keeps the parsers of list columns (and their lookups) from one table to the next."""
     spec = table.spec
     findings: list[Finding] = []
     count = len(table.rows)
     data: dict[str, list] = {}
     columns = list(spec.columns) + [column for column in table.columns if column.is_year]
+    percent_rows: dict[str, set[int]] = {}
+    for index, column_id in table.percent:
+        percent_rows.setdefault(column_id, set()).add(index)
     for column in columns:
         raw = table.values.get(column.id)
         if raw is None:
             data[column.id] = [None] * count
             continue
-        parse = _column_parser(column)
+        if not column.default and PARSERS.get(column.type) is parse_text:
+            texts = _plain_texts(raw)
+            if texts is not None:
+                data[column.id] = texts
+                continue
+        is_list = _is_list(column)
+        if is_list:  # the lookup of a list is made once per build
+            key = (column.type, column.list_name, column.allowed)
+            parse = parsers.get(key)
+            if parse is None:
+                parse = parsers[key] = _column_parser(column)
+        else:
+            parse = PARSERS[column.type]
+        percent = percent_rows.get(column.id, ())
+        # List cells repeat a handful of values: each distinct text is looked up once.
+        known: dict[str, tuple] = {}
         parsed: list = []
         for index, value in enumerate(raw):
             if is_empty(value):
@@ -83,8 +118,15 @@ def typed_frame(book_index: int, book: ReadWorkbook, table: SheetTable) -> tuple
                 else:
                     parsed.append(None)
                 continue
-            percent = (index, column.id) in table.percent
-            result, problem = parse(value, column, percent) if not _is_list(column) else parse(value, column)
+            if not is_list:
+                result, problem = parse(value, column, index in percent)
+            elif value.__class__ is str:
+                outcome = known.get(value)
+                if outcome is None:
+                    outcome = known[value] = parse(value, column)
+                result, problem = outcome
+            else:
+                result, problem = parse(value, column)
             parsed.append(result)
             # List values outside the list are reported by the schema, with the allowed values.
             if problem and problem[0] != "valeur-hors-liste":
@@ -104,11 +146,23 @@ def typed_frame(book_index: int, book: ReadWorkbook, table: SheetTable) -> tuple
     for source in SOURCE_COLUMNS:
         if source in table.values:
             data[source] = table.values[source]
-    data[BOOK] = [book_index] * count
+    data[BOOK] = None if book_index is None else [book_index] * count
     data[FILE] = [book.name] * count
     data[SHEET] = [table.title] * count
     data[ROW] = table.rows
-    return pd.DataFrame(data, dtype=object), findings
+    return data, findings
+
+
+def _plain_texts(raw: list) -> list | None:
+    """What parse_text makes of each cell, when every cell is text without control characters
+    or empty (the usual case): the texts, stripped, and None for empty cells. None otherwise,
+    for the cell-by-cell path."""
+    for value in raw:
+        if value is not None and value.__class__ is not str:
+            return None
+    if has_control_characters("\n".join(value for value in raw if value is not None)):
+        return None
+    return [None if value is None else (value.strip() or None) for value in raw]
 
 
 def _finding(book: ReadWorkbook, table: SheetTable, index: int, column: Column, code: str, severity: str,
@@ -118,16 +172,35 @@ def _finding(book: ReadWorkbook, table: SheetTable, index: int, column: Column, 
 
 
 def build_tables(books: list[ReadWorkbook]) -> Tables:
-    frames: dict[str, list[pd.DataFrame]] = {}
+    parts: dict[str, list[dict[str, list]]] = {}
     findings: list[Finding] = []
+    parsers: dict = {}
     for index, book in enumerate(books):
+        # Typed beforehand by the process that read the book (check.read_all), if it was one.
+        typed = book.__dict__.pop(TYPED, None) or {}
         for name, table in book.tables.items():
-            frame, problems = typed_frame(index, book, table)
-            frames.setdefault(name, []).append(frame)
+            data, problems = typed.get(name) or _typed_columns(index, book, table, parsers)
+            data[BOOK] = [index] * len(table.rows)
+            parts.setdefault(name, []).append(data)
             findings.extend(problems)
-    merged = {name: pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
-              for name, parts in frames.items()}
+    merged = {name: _concatenate(datas) for name, datas in parts.items()}
     return Tables(books=books, frames=merged, findings=findings)
+
+
+def _concatenate(parts: list[dict[str, list]]) -> pd.DataFrame:
+    """One frame from the columns of several tables, as ``pd.concat(ignore_index=True)`` of
+    their frames makes it (columns in order of first appearance, NaN where a table lacks
+    one), built at once: a frame per table would cost more than its rows."""
+    if len(parts) == 1:
+        return pd.DataFrame(parts[0], dtype=object)
+    columns: dict[str, list] = {}
+    for name in dict.fromkeys(name for part in parts for name in part):
+        values: list = []
+        for part in parts:
+            column = part.get(name)
+            values.extend(column if column is not None else [np.nan] * len(part[ROW]))
+        columns[name] = values
+    return pd.DataFrame(columns, dtype=object)
 
 
 def data_columns(spec: Sheet, frame: pd.DataFrame) -> list[str]:

@@ -11,16 +11,26 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
 
 
-# Below U+0370 the only combining marks are U+0300-U+036F, less U+034F (combining class 0).
-_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+_APOSTROPHE = re.compile("[’ʼ‘`´]")
 
 
 def strip_accents(text: str) -> str:
-    if text.isascii():  # NFKD leaves ASCII as it is
+    """NFKD without the combining marks. Decomposition works character by character and the
+    marks it reorders are all removed, so each run of non-ASCII characters is done on its own
+    (and remembered): ASCII text is left as it is."""
+    if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    if max(decomposed) < "\u0370":  # Latin text: one regular expression instead of a test per character
-        return _LATIN_MARKS.sub("", decomposed)
+    return _NON_ASCII.sub(_strip_run, text)
+
+
+def _strip_run(match: re.Match) -> str:
+    return _stripped(match.group())
+
+
+@lru_cache(maxsize=1 << 12)
+def _stripped(run: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", run)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -30,11 +40,13 @@ def fold(value: object) -> str:
     return _fold(value if type(value) is str else str(value))
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 18)
 def _fold(text: str) -> str:
-    # Headers, list values and names come back again and again: the cache saves most of the work.
-    text = strip_accents(text.translate(_APOSTROPHES)).casefold()
-    text = _SPACES.sub(" ", text).strip()
+    # Headers, list values and names come back again and again, and the keys of a merge are
+    # folded by the checks and then by the merge: the cache saves most of the work.
+    if _APOSTROPHE.search(text):
+        text = text.translate(_APOSTROPHES)
+    text = " ".join(strip_accents(text).casefold().split())  # str.split() and \s: the same spaces
     while text.endswith("*"):
         text = text[:-1].rstrip()
     return text
@@ -42,8 +54,13 @@ def _fold(text: str) -> str:
 
 def fold_name(value: object) -> str:
     """Compare key for names of structures and communes: also without punctuation."""
-    text = _PUNCTUATION.sub(" ", strip_accents(str(value)).casefold())
-    return _SPACES.sub(" ", text).strip()
+    return _fold_name(value if type(value) is str else str(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _fold_name(text: str) -> str:
+    text = _PUNCTUATION.sub(" ", strip_accents(text).casefold())
+    return " ".join(text.split())
 
 
 def closest(value: str, choices: tuple[str, ...]) -> str | None:

@@ -246,6 +246,11 @@ def parse_names(value: object, column: Column, percent: bool = False):
     return "; ".join(split_names(value)), None
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether parse_text would remove something from this text."""
+    return _CONTROL.search(text) is not None
+
+
 def parse_text(value: object, column: Column, percent: bool = False):
     text = as_text(value)
     if _CONTROL.search(text):

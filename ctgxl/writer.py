@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-import xlsxwriter
-
 from ctgxl import __version__
 from ctgxl.atomic import atomic_path
 from ctgxl.standard import IDENTIFICATION, Column, Sheet, Standard, load
@@ -41,6 +39,8 @@ class WorkbookWriter:
         self.kind = kind
         self._atomic = atomic_path(Path(target))
         self._temporary = self._atomic.__enter__()
+        import xlsxwriter  # here, not at the top: reading and checking never need it
+
         self.book = xlsxwriter.Workbook(
             str(self._temporary),
             {"constant_memory": constant_memory, "strings_to_formulas": False, "strings_to_urls": False,
@@ -142,9 +142,18 @@ class WorkbookWriter:
         widths = [column.width for column in columns] + [20] * len(extra_headers) + [16] * (len(PROVENANCE) if provenance else 0)
         sheet.set_row(0, _header_height(headers, widths))
         count = 0
+        write_string, write_number = sheet.write_string, sheet.write_number
         for count, values in enumerate(rows, start=1):
             for index, value in enumerate(values):
-                if value is not None:
+                if value is None:
+                    continue
+                # write_value, with its two commonest cases first (a merge writes millions of cells)
+                kind = value.__class__
+                if kind is str and len(value) <= 32767:
+                    write_string(count, index, value, column_formats[index])
+                elif kind is int or (kind is float and math.isfinite(value)):
+                    write_number(count, index, value, column_formats[index])
+                else:
                     write_value(sheet, count, index, value, column_formats[index])
             if row_format is not None:
                 row_format(sheet, count, values)
@@ -230,7 +239,9 @@ class _Formats:
 
 
 def _letter(index: int) -> str:
-    return xlsxwriter.utility.xl_col_to_name(index)
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(index)
 
 
 def write_value(sheet, row: int, col: int, value: object, cell_format=None) -> None:

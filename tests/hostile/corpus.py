@@ -808,6 +808,23 @@ def claimed_dimension_openpyxl(folder: Path) -> Case:
 
 
 @case
+def trapped_consolidated(folder: Path) -> Case:
+    provenance = ["Contributeur", "Fichier source", "Feuille source", "Ligne source"]
+    rows = plan("CONSO")
+    rows[0] += provenance
+    rows[1] += ["Service A", "a.xlsx", "Plan d'actions", 2]
+    rows[2] += ["Service B", "b.xlsx", "Plan d'actions", 2]
+    sources = sheet_xml([["Fichier", "Contributeur", "Contact"], ["a.xlsx", "Service A", "=1+1"]],
+                        extra_cells=((1048576, '<c r="XFD1048576" t="inlineStr"><is><t>z</t></is></c>'),))
+    write_xlsx(folder / "consolidee-piegee.xlsx",
+               [Sheet("Identification", sheet_xml(identification("Service A; Service B"))),
+                Sheet("Plan d'actions", sheet_xml(rows)), Sheet("Sources", sources)])
+    return Case("consolidee-piegee.xlsx", ("feuille-trop-grande",), 1,
+                "classeur « consolidé » dont la feuille Sources (lue par split) a une cellule en XFD1048576",
+                in_memory=False)
+
+
+@case
 def ods_repeated(folder: Path) -> Case:
     rows = ods_rows(identification("Service ODS"))
     plan_rows = ods_rows(plan("ODS")) + (
@@ -1022,6 +1039,25 @@ def duplicate_members(folder: Path) -> Case:
 
 
 @case
+def many_members(folder: Path) -> Case:
+    count = 400_000
+    parts, directory = [], []
+    offset = 0
+    for index in range(count):
+        name = b"xl/media/p%06d" % index
+        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0x5821, 0, 0, 0, len(name), 0) + name
+        directory.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0x5821, 0, 0, 0,
+                                     len(name), 0, 0, 0, 0, 0, offset) + name)
+        parts.append(local)
+        offset += len(local)
+    central = b"".join(directory)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count & 0xFFFF, count & 0xFFFF, len(central), offset, 0)
+    (folder / "400000-parties.xlsx").write_bytes(b"".join(parts) + central + end)
+    return Case("400000-parties.xlsx", ("fichier-trop-gros",), 2,
+                "archive de 400 000 parties vides (dont le nombre annoncé est tronqué à 6 784)", readable=False)
+
+
+@case
 def zip_encrypted_member(folder: Path) -> Case:
     archive = RawZip()
     for name, data in xlsx_parts(sheets_of(good_sheets("ZIPCHIF"))):
@@ -1080,6 +1116,19 @@ def user_lists_sheet(folder: Path) -> Case:
     write_xlsx(folder / "feuille-listes-perso.xlsx", sheets)
     return Case("feuille-listes-perso.xlsx", (), 0, "une feuille « Listes » de l'utilisateur (pas celle de ctgxl)",
                 format_texts=("à garder",))
+
+
+@case
+def odd_sheet_names(folder: Path) -> Case:
+    sheets = sheets_of(good_sheets("NOMS")) + [
+        Sheet(name, sheet_xml([[f"note de « {name} »"]]))
+        for name in ("Notes [1]/2*?:\\", "'apostrophes'", "Une feuille au nom beaucoup trop long pour Excel",
+                     "=HYPERLINK(\"http://x\")", "Listes", "Lisez-moi")]
+    write_xlsx(folder / "noms-de-feuilles.xlsx", sheets)
+    return Case("noms-de-feuilles.xlsx", (), 0, "feuilles aux noms interdits par Excel ([ ] / * ? : \\, apostrophes, "
+                "plus de 31 caractères, formule) ou réservés (Listes, Lisez-moi)",
+                format_texts=("note de « Notes [1]/2*?:\\ »", "note de « 'apostrophes' »", "note de « Listes »",
+                              "note de « Lisez-moi »"))
 
 
 @case
