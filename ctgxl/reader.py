@@ -868,6 +868,61 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
     outputs = [values[key] for key in keys]
     reach = max(places, default=-1) + 1
     details_here = bool(uncached or percent_cells)
+    kept = None if uncached else _plain_rows(grid, header_row, places, reach, standard, std_index)
+    plain = None if kept is None else _plain_columns(grid, kept, places)
+    if plain is not None:
+        # No repeated header, no formula without its value, no text too long for Excel: nothing to
+        # report cell by cell, so the table is built column by column (several times faster).
+        for output, column in zip(outputs, plain):
+            output.extend(column)
+        rows.extend(number + 1 for number in kept)
+        if percent_cells:
+            index_of = {number + 1: index for index, number in enumerate(kept)}
+            for line, position in percent_cells:
+                if line in index_of:
+                    percent.update((index_of[line], key) for key, place in zip(keys, places) if place == position)
+    else:
+        for row_number in range(header_row + 1, len(grid)):
+            row = grid[row_number]
+            if len(row) >= reach:
+                cells = [row[position] for position in places]
+            else:
+                cells = [row[position] if position < len(row) else "" for position in places]
+            if _blank(cells):
+                continue
+            if _repeats_header(row, standard, std_index):
+                book.finding(title, None, row_number + 1, None, "entete-repetee", AVERTISSEMENT,
+                             f"La ligne {row_number + 1} répète la ligne d'en-têtes (ligne {header_row + 1}) : "
+                             "elle est ignorée.")
+                continue
+            index = len(rows)
+            rows.append(row_number + 1)
+            for key, position, output, value in zip(keys, places, outputs, cells):
+                if isinstance(value, str):
+                    value = value.strip() or None
+                if details_here:
+                    if value is None and (row_number + 1, position) in uncached:
+                        book.finding(title, cell_ref(row_number + 1, position), row_number + 1, None,
+                                     "formule-sans-valeur", AVERTISSEMENT,
+                                     "Cette cellule contient une formule dont la valeur n'a pas été calculée : ouvrez "
+                                     "et enregistrez le fichier dans Excel ou LibreOffice.")
+                    if (row_number + 1, position) in percent_cells:
+                        percent.add((index, key))
+                if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
+                    _long_text(book, title, row_number + 1, position, value)
+                output.append(value)
+    preamble = [(number + 1, list(grid[number])) for number in range(header_row)
+                if any(not is_empty(value) for value in grid[number])]
+    return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
+                      columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent,
+                      preamble=preamble)
+
+
+def _plain_rows(grid: list[list], header_row: int, places: list[int], reach: int,
+                standard: list[tuple[str, int]], std_index: dict[str, str]) -> list[int] | None:
+    """The data rows (0-based) holding something, or None when one repeats the header row
+    (the row-by-row path of _read_table reports it)."""
+    kept = []
     for row_number in range(header_row + 1, len(grid)):
         row = grid[row_number]
         if len(row) >= reach:
@@ -877,31 +932,23 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
         if _blank(cells):
             continue
         if _repeats_header(row, standard, std_index):
-            book.finding(title, None, row_number + 1, None, "entete-repetee", AVERTISSEMENT,
-                         f"La ligne {row_number + 1} répète la ligne d'en-têtes (ligne {header_row + 1}) : "
-                         "elle est ignorée.")
-            continue
-        index = len(rows)
-        rows.append(row_number + 1)
-        for key, position, output, value in zip(keys, places, outputs, cells):
-            if isinstance(value, str):
-                value = value.strip() or None
-            if details_here:
-                if value is None and (row_number + 1, position) in uncached:
-                    book.finding(title, cell_ref(row_number + 1, position), row_number + 1, None,
-                                 "formule-sans-valeur", AVERTISSEMENT,
-                                 "Cette cellule contient une formule dont la valeur n'a pas été calculée : ouvrez "
-                                 "et enregistrez le fichier dans Excel ou LibreOffice.")
-                if (row_number + 1, position) in percent_cells:
-                    percent.add((index, key))
-            if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
-                _long_text(book, title, row_number + 1, position, value)
-            output.append(value)
-    preamble = [(number + 1, list(grid[number])) for number in range(header_row)
-                if any(not is_empty(value) for value in grid[number])]
-    return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
-                      columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent,
-                      preamble=preamble)
+            return None
+        kept.append(row_number)
+    return kept
+
+
+def _plain_columns(grid: list[list], kept: list[int], places: list[int]) -> list[list] | None:
+    """The cells of the kept rows, column by column, texts stripped and empty ones None; None
+    when a text is longer than Excel keeps (the row-by-row path of _read_table reports it)."""
+    rows = [grid[number] for number in kept]
+    columns = []
+    for position in places:
+        column = [row[position] if position < len(row) else "" for row in rows]
+        column = [(value.strip() or None) if isinstance(value, str) else value for value in column]
+        if max((len(value) for value in column if isinstance(value, str)), default=0) > EXCEL_TEXT_LIMIT:
+            return None
+        columns.append(column)
+    return columns
 
 
 def _blank(cells: list) -> bool:

@@ -7,6 +7,7 @@ rules on readable values are the pandera schemas' job (``schemas.py``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ from ctgxl.findings import AVERTISSEMENT, Finding
 from ctgxl.reader import ReadWorkbook, SheetTable
 from ctgxl.standard import Column, Sheet, load
 from ctgxl.values import (PARSERS, has_control_characters, is_empty, list_lookup, parse_choice, parse_choices,
-                          parse_number, parse_text)
+                          parse_number, parse_plain_number, parse_text, parse_value)
 
 BOOK = "_livre"
 FILE = "_fichier"
@@ -108,7 +109,14 @@ def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable
         # List cells repeat a handful of values: each distinct text is looked up once.
         known: dict[str, tuple] = {}
         parsed: list = []
+        # A number typed as a number is read as it is (what parse_plain_number and parse_value do
+        # with it, outside a percent cell): the commonest cell of a numeric column.
+        numbers = parse in (parse_plain_number, parse_value)
         for index, value in enumerate(raw):
+            kind = value.__class__
+            if numbers and (kind is int or (kind is float and math.isfinite(value))) and index not in percent:
+                parsed.append(value)
+                continue
             if is_empty(value):
                 if column.default:
                     parsed.append(column.default)

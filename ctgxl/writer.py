@@ -11,10 +11,14 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ctgxl import __version__
 from ctgxl.atomic import atomic_path
 from ctgxl.standard import IDENTIFICATION, Column, Sheet, Standard, load
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 README = "Lisez-moi"
 LISTS = "Listes"
