@@ -9,7 +9,8 @@ from pathlib import Path
 from ctgxl.checks import Rules, check_identification, group_territories
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.limits import Limits
-from ctgxl.reader import ReadWorkbook, read_workbook, workbook_files
+from ctgxl.files import workbook_files
+from ctgxl.reader import ReadWorkbook, read_workbook
 from ctgxl.schemas import validate
 from ctgxl.standard import load
 from ctgxl.tables import FILE, ROW, SHEET, Tables, build_tables

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ctgxl.check import Report, _order, check_books
-from ctgxl.checks import Territory, _same, group_territories, identification_values, territory_of
+from ctgxl.checks import Territory, _same, group_territories, identification_values
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION, Finding
 from ctgxl.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, load

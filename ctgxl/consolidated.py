@@ -11,7 +11,6 @@ from ctgxl.check import Report
 from ctgxl.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
 from ctgxl.findings import ERREUR, INFORMATION, Finding
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
-from ctgxl.tables import BOOK
 from ctgxl.values import as_text
 from ctgxl.writer import WorkbookWriter, write_value
 

@@ -1,0 +1,75 @@
+"""Which files a check reads: the workbooks named, and those under the folders named."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ctgxl.findings import ERREUR, Finding
+from ctgxl.limits import Limits
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+def workbook_files(paths: list[Path], limits: Limits | None = None) -> tuple[list[Path], list[Finding]]:
+    """Expand folders into the workbooks under them, in a stable order."""
+    limits = limits or Limits()
+    files: list[Path] = []
+    problems: list[Finding] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found = sorted(_walk(path, limits))
+            files.extend(found)
+        elif os.path.lexists(path):  # a broken or looping link is read, and says why it cannot be
+            files.append(path)
+        else:
+            problems.append(Finding(str(path), None, None, None, None, "fichier-introuvable", ERREUR,
+                                    f"Le fichier ou dossier « {path} » n'existe pas."))
+    return files, problems
+
+
+def _walk(folder: Path, limits: Limits):
+    """Workbook files under a folder. Links are followed only inside the folder (never to the
+    whole disk), each folder once (a link loop ends there); a workbook name that is not a
+    plain file (broken or looping link, tube) is still listed, so that it is reported."""
+    seen: set[tuple[int, int]] = set()
+    root = folder.resolve()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            stat = current.stat()
+        except OSError:
+            continue
+        if (stat.st_dev, stat.st_ino) in seen:
+            continue  # a link loop
+        seen.add((stat.st_dev, stat.st_ino))
+        try:
+            entries = list(current.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "~$")):
+                continue  # hidden files and Office lock files
+            try:
+                if entry.is_dir():
+                    if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+                        continue
+                    stack.append(entry)
+                elif entry.suffix.lower() in WORKBOOK_SUFFIXES and not _annotated_copy(entry):
+                    yield entry
+            except (OSError, RuntimeError):
+                continue
+
+
+_ANNOTATED = re.compile(r".*-annote(-\d+)?\.xls[xm]$", re.IGNORECASE)
+
+
+def _annotated_copy(path: Path) -> bool:
+    """A copy written by `check --annoter`, left in the folder being checked."""
+    if not _ANNOTATED.fullmatch(path.name):
+        return False
+    from ctgxl.outputs import written_by
+
+    return written_by(path) == "check"
