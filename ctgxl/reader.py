@@ -348,10 +348,7 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
     else:
         for row_number in range(header_row + 1, len(grid)):
             row = grid[row_number]
-            if len(row) >= reach:
-                cells = [row[position] for position in places]
-            else:
-                cells = [row[position] if position < len(row) else "" for position in places]
+            cells = _cells(row, places, reach)
             if _blank(cells):
                 continue
             if _repeats_header(row, standard, std_index):
@@ -382,6 +379,13 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
                       preamble=preamble)
 
 
+def _cells(row: list, places: list[int], reach: int) -> list:
+    """The cells of a row at these positions ("" past its end)."""
+    if len(row) >= reach:
+        return [row[position] for position in places]
+    return [row[position] if position < len(row) else "" for position in places]
+
+
 def _plain_rows(grid: list[list], header_row: int, places: list[int], reach: int,
                 standard: list[tuple[str, int]], std_index: dict[str, str]) -> list[int] | None:
     """The data rows (0-based) holding something, or None when one repeats the header row
@@ -389,10 +393,7 @@ def _plain_rows(grid: list[list], header_row: int, places: list[int], reach: int
     kept = []
     for row_number in range(header_row + 1, len(grid)):
         row = grid[row_number]
-        if len(row) >= reach:
-            cells = [row[position] for position in places]
-        else:
-            cells = [row[position] if position < len(row) else "" for position in places]
+        cells = _cells(row, places, reach)
         if _blank(cells):
             continue
         if _repeats_header(row, standard, std_index):

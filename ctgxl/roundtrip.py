@@ -127,13 +127,21 @@ def _clean(values: list) -> list:
     return [None if isinstance(value, float) and value != value else value for value in values]
 
 
-def reformat(source: Path, target: Path) -> Outcome:
-    """Rewrite one filled workbook in the current standard template."""
-    outcome = Outcome()
+def _read(source: Path, outcome: Outcome) -> ReadWorkbook | None:
+    """The workbook, or None with its problems said in the outcome (exit 2)."""
     book = read_workbook(source, str(source))
     if not book.readable:
         outcome.lines += [f"Erreur : {finding.message}" for finding in book.findings]
         outcome.exit_code = 2
+        return None
+    return book
+
+
+def reformat(source: Path, target: Path) -> Outcome:
+    """Rewrite one filled workbook in the current standard template."""
+    outcome = Outcome()
+    book = _read(source, outcome)
+    if book is None:
         return outcome
     if not book.tables and not book.identification:
         outcome.lines.append(f"Erreur : aucune feuille du standard CTG n'a été reconnue dans « {source} ».")
@@ -184,10 +192,8 @@ def split(source: Path, directory: Path, *, force: bool = False) -> Outcome:
     from ctgxl.outputs import written_by
 
     outcome = Outcome()
-    book = read_workbook(source, str(source))
-    if not book.readable:
-        outcome.lines += [f"Erreur : {finding.message}" for finding in book.findings]
-        outcome.exit_code = 2
+    book = _read(source, outcome)
+    if book is None:
         return outcome
     tables = build_tables([book])
     if not any(SOURCE_COLUMNS[0] in frame.columns for frame in tables.frames.values()):
