@@ -283,13 +283,12 @@ def test_cli_writes_template(tmp_path):
     assert [cell.value for cell in book[SUIVI][1]][-5:] == ["2023", "2024", "2025", "2026", "2027"]
 
 
-def test_cli_default_name(tmp_path):
-    runner = _runner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["template", "equipements"])
-        assert result.exit_code == 0, result.output
-        assert result.stdout == "Modèle « equipements » écrit dans ctg-equipements.xlsx\n"
-        assert Path("ctg-equipements.xlsx").exists()
+def test_cli_default_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _runner().invoke(cli, ["template", "equipements"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Modèle « equipements » écrit dans ctg-equipements.xlsx\n"
+    assert (tmp_path / "ctg-equipements.xlsx").exists()
 
 
 def test_cli_refuses_to_overwrite_without_force(tmp_path):
