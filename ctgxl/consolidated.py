@@ -146,7 +146,7 @@ def _synthesis(writer: WorkbookWriter, consolidation: Consolidation, report: Rep
     fmt = writer.formats
     number = fmt.number("#,##0")
     euro = fmt.number('#,##0 "€"')
-    sheet.set_column(0, 0, 34)
+    sheet.set_column(0, 0, 46)
     sheet.set_column(1, 12, 14)
     territory = consolidation.territory
     ident = consolidation.identification
@@ -299,8 +299,9 @@ def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> 
     merged = consolidation.sheets.get(DIAGNOSTIC)
     sheet.write_string(row, 0, "Chiffres clés du diagnostic : territoire et département", fmt.subtitle)
     row += 1
-    sheet.write_string(row, 0, "En orange : écart marqué avec le département (plus de 5 points, ou plus de 20 %).",
-                       fmt.help)
+    note = writer.book.add_format({"italic": True, "font_color": "#595959"})
+    sheet.write_string(row, 0, "Taux, ratios et montants (les effectifs d'une commune et d'un département ne se "
+                       "comparent pas). En orange : écart marqué (plus de 5 points, ou plus de 20 %).", note)
     row += 1
     headers = ("Indicateur", "Volet", "Commune", "Année", "Unité", "Territoire", "Département", "Écart")
     for col, header in enumerate(headers):
@@ -315,6 +316,8 @@ def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> 
         if not (_is_number(value) and _is_number(department)):
             continue
         unit = values[columns["unite"]]
+        if unit == "Nombre":
+            continue
         gap = value - department
         marked = abs(gap) > 5 if unit in ("%", "‰") else (department != 0 and abs(gap / department) > 0.2)
         row += 1
