@@ -19,7 +19,7 @@ def test_the_commands_of_the_contract_exist():
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_each_command_has_french_help_with_an_example(name):
-    result = CliRunner().invoke(cli, [name, "--help"])
+    result = CliRunner().invoke(cli, [name, "--help"], prog_name="ctgxl")
     assert result.exit_code == 0
     assert result.output.startswith(f"Utilisation : ctgxl {name}")
     assert "Exemple" in result.output
