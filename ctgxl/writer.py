@@ -147,7 +147,13 @@ class WorkbookWriter:
         sheet.set_row(0, _header_height(headers, widths))
         count = 0
         write_string, write_number = sheet.write_string, sheet.write_number
+        # Rows are made tall enough for their wrapped texts: LibreOffice does not do it on opening.
+        wrapped = [(index, widths[index]) for index in range(len(columns) + len(extra_headers))
+                   if index >= len(columns) or columns[index].wrap]
         for count, values in enumerate(rows, start=1):
+            lines = _row_lines(values, wrapped)
+            if lines > 1:
+                sheet.set_row(count, lines * LINE_HEIGHT)
             for index, value in enumerate(values):
                 if value is None:
                     continue
@@ -271,9 +277,10 @@ def write_value(sheet, row: int, col: int, value: object, cell_format=None) -> N
         sheet.write_string(row, col, text, cell_format)
 
 
-# Column width units that fit on one A4 landscape page at about 70 % scale: wider sheets are
-# printed over several pages across (first column repeated) rather than shrunk unreadably.
+# Column width units that fit on one A4 landscape page at about 70 % scale. Every sheet is
+# fitted to one page wide; wider sheets go on A3 so that the text stays readable.
 PAGE_WIDTH_UNITS = 210
+A4, A3 = 9, 8
 LINE_HEIGHT = 15
 
 
@@ -286,6 +293,19 @@ def _wrapped_lines(text: str, width: float, density: float = 0.85) -> int:
     return sum(max(1, len(textwrap.wrap(part, characters))) for part in text.split("\n"))
 
 
+MAX_ROW_LINES = 12
+
+
+def _row_lines(values: Sequence[object], wrapped: list[tuple[int, float]]) -> int:
+    """Lines the tallest wrapped text of a row needs (a cheap estimate, capped)."""
+    lines = 1
+    for index, width in wrapped:
+        value = values[index] if index < len(values) else None
+        if value.__class__ is str and (len(value) > width or "\n" in value):
+            lines = max(lines, math.ceil(len(value) / max(4.0, width * 1.1)) + value.count("\n"))
+    return min(lines, MAX_ROW_LINES)
+
+
 def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
     lines = max([2] + [_wrapped_lines(header, width) for header, width in zip(headers, widths)])
     return lines * LINE_HEIGHT + 2
@@ -294,11 +314,8 @@ def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
 def _print_setup(sheet, landscape: bool, total_width: float = 0) -> None:
     if landscape:
         sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    pages = max(1, math.ceil(total_width / PAGE_WIDTH_UNITS))
-    sheet.fit_to_pages(pages, 0)
-    if pages > 1:
-        sheet.repeat_columns(0)
+    sheet.set_paper(A3 if total_width > PAGE_WIDTH_UNITS else A4)
+    sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0)
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     sheet.set_footer("&L&A&RPage &P / &N")

@@ -248,17 +248,17 @@ def test_template_records_kind_and_version(fresh):
         assert props["ctgxl_version"] == str(load().version)
 
 
-def test_wide_sheets_print_landscape_over_several_pages(fresh):
+def test_data_sheets_print_landscape_fitting_the_width(fresh):
     book = openpyxl.load_workbook(fresh / "ctg-complet.xlsx")
     for name in load().templates["complet"].sheets[1:]:
         sheet = book[name]
         assert sheet.page_setup.orientation == "landscape", name
         assert sheet.print_title_rows == "$1:$1", name
         assert sheet.page_setup.fitToHeight == 0, name
-    plan = book["Plan d'actions"]
-    assert int(plan.page_setup.fitToWidth) > 1 and plan.print_title_cols == "$A:$A"
-    assert int(book["Enjeux"].page_setup.fitToWidth or 1) == 1  # 1 is the default, left unwritten
-    assert book["Enjeux"].sheet_properties.pageSetUpPr.fitToPage
+        assert int(sheet.page_setup.fitToWidth or 1) == 1, name  # 1 is the default, left unwritten
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+    assert int(book["Plan d'actions"].page_setup.paperSize) == 8  # A3: 20 columns stay readable
+    assert int(book["Enjeux"].page_setup.paperSize) == 9  # A4
 
 
 # --- the command line ----------------------------------------------------------------------
