@@ -20,7 +20,8 @@ SOURCES = "Sources"
 LARGE = 20_000
 STATUS_COLOURS = {"À engager": "#FFF2CC", "En cours": "#DDEBF7", "Réalisée": "#E2EFDA", "Reportée": "#FCE4D6",
                   "Abandonnée": "#E7E6E6"}
-GAP_FILL = "#F4B183"  # the orange of the Caf's own diagnostic tables
+GAP_FILL = "#F4B183"
+KEY_FIGURES = 60  # the orange of the Caf's own diagnostic tables
 SOURCE_HEADERS = ("Fichier", "SHA-256", "Modèle", "Version", "Contributeur", "Contact", "Courriel",
                   "Date de mise à jour", "Lisible")
 
@@ -311,13 +312,16 @@ def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> 
     gap_format = writer.book.add_format({"bg_color": GAP_FILL, "num_format": "#,##0.0"})
     decimal = writer.formats.number("#,##0.0")
     columns = {column: index for index, column in enumerate(merged.columns)}
+    comparable = []
     for values in merged.rows:
         value, department = values[columns["valeur"]], values[columns["valeur_departement"]]
-        if not (_is_number(value) and _is_number(department)):
-            continue
-        unit = values[columns["unite"]]
-        if unit == "Nombre":
-            continue
+        if _is_number(value) and _is_number(department) and values[columns["unite"]] != "Nombre":
+            comparable.append(values)
+    # A summary stays short: figures of the whole territory first, then by commune.
+    comparable.sort(key=lambda values: values[columns["commune"]] is not None)
+    for values in comparable[:KEY_FIGURES]:
+        value, department, unit = (values[columns["valeur"]], values[columns["valeur_departement"]],
+                                   values[columns["unite"]])
         gap = value - department
         marked = abs(gap) > 5 if unit in ("%", "‰") else (department != 0 and abs(gap / department) > 0.2)
         row += 1
@@ -326,6 +330,10 @@ def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> 
         for col, item in enumerate(data):
             write_value(sheet, row, col, item, decimal if col in (5, 6) else None)
         sheet.write_number(row, 7, gap, gap_format if marked else decimal)
+    if len(comparable) > KEY_FIGURES:
+        row += 1
+        sheet.write_string(row, 0, f"… et {len(comparable) - KEY_FIGURES} autres valeurs comparables dans la feuille "
+                           "Diagnostic.", note)
     return row + 2
 
 

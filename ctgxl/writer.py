@@ -41,6 +41,7 @@ class WorkbookWriter:
                  standard: Standard | None = None, created: datetime | None = None):
         self.standard = standard or load()
         self.kind = kind
+        self.streaming = constant_memory
         self._atomic = atomic_path(Path(target))
         self._temporary = self._atomic.__enter__()
         import xlsxwriter  # here, not at the top: reading and checking never need it
@@ -148,8 +149,10 @@ class WorkbookWriter:
         count = 0
         write_string, write_number = sheet.write_string, sheet.write_number
         # Rows are made tall enough for their wrapped texts: LibreOffice does not do it on opening.
-        wrapped = [(index, widths[index]) for index in range(len(columns) + len(extra_headers))
-                   if index >= len(columns) or columns[index].wrap]
+        # Large streamed outputs (thousands of files) skip it: they are filtered, not printed.
+        wrapped = [] if self.streaming else [
+            (index, widths[index]) for index in range(len(columns) + len(extra_headers))
+            if index >= len(columns) or columns[index].wrap]
         for count, values in enumerate(rows, start=1):
             lines = _row_lines(values, wrapped)
             if lines > 1:
