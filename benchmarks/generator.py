@@ -413,7 +413,7 @@ def write_file(folder: Path, index: int, rows: int = 200, seed: int = 0, percent
             if row - 1 in marked:  # what Excel stores when someone types « 54,5 % »
                 sheet.write_number(row, value_at, values[value_at] / 100, percent_format)
 
-        writer.add_table(std.sheet("Diagnostic"), diagnostic, row_format=percent)
+        writer.add_table(std.sheet("Diagnostic"), diagnostic, row_format=percent, percent_fractions=False)
         writer.add_table(std.sheet("Enjeux"), _enjeux(rng, plan.enjeux, label))
         writer.add_table(std.sheet("Équipements"), _equipements(rng, plan.equipements, index, commune, postcode))
         actions, numbers = _actions(rng, plan.actions, index, label, commune)

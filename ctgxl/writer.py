@@ -28,6 +28,8 @@ PROPERTY_COMMAND = "ctgxl_commande"
 RECORD_HEADER = "ctgxl"
 PROVENANCE = ("Contributeur", "Fichier source", "Feuille source", "Ligne source")
 DATE_FORMAT = "dd/mm/yyyy"
+PERCENT_FORMAT = "0.0%"
+PERCENT_VALUES = ("valeur", "valeur_departement", "valeur_france")
 VALIDATED_ROWS = 2000
 HEADER_FILL = "#1F4E79"
 README_WIDTH = 110
@@ -117,11 +119,14 @@ class WorkbookWriter:
         provenance: bool = False,
         validated_rows: int = VALIDATED_ROWS,
         row_format=None,
+        percent_fractions: bool = True,
     ):
         """A data sheet: header row, formats, drop-downs, help, then the rows.
 
         Each row holds the values of ``spec.columns_for(years)``, then the extra columns,
-        then (with ``provenance``) file, sheet and row of origin. Returns the worksheet.
+        then (with ``provenance``) file, sheet and row of origin. With ``percent_fractions``
+        False, values in % are written as given (as a person types them into a plain cell).
+        Returns the worksheet.
         """
         columns = spec.columns_for(years)
         headers = [column.template_header for column in columns] + list(extra_headers)
@@ -153,6 +158,13 @@ class WorkbookWriter:
         wrapped = [] if self.streaming else [
             (index, widths[index]) for index in range(len(columns) + len(extra_headers))
             if index >= len(columns) or columns[index].wrap]
+        # A value in % is stored as Excel stores a typed « 54,5 % »: the fraction, in a percent
+        # format. Read back, it is 54.5 again, and a small rate is not mistaken for a fraction.
+        ids = [column.id for column in columns]
+        unit_at = ids.index("unite") if "unite" in ids else None
+        percent_at = [ids.index(name) for name in PERCENT_VALUES if name in ids] \
+            if unit_at is not None and percent_fractions else []
+        percent_format = fmt.number(PERCENT_FORMAT)
         for count, values in enumerate(rows, start=1):
             lines = _row_lines(values, wrapped)
             if lines > 1:
@@ -168,6 +180,11 @@ class WorkbookWriter:
                     write_number(count, index, value, column_formats[index])
                 else:
                     write_value(sheet, count, index, value, column_formats[index])
+            if percent_at and values[unit_at] == "%":
+                for index in percent_at:
+                    value = values[index]
+                    if value.__class__ in (int, float) and math.isfinite(value):
+                        write_number(count, index, value / 100, percent_format)
             if row_format is not None:
                 row_format(sheet, count, values)
         last_row = max(count, validated_rows)

@@ -272,7 +272,7 @@ def write_modele(fichier: Fichier, target: Path) -> Placement:
                 for index, code in cell_formats[row - 1].items():
                     sheet.write_number(row, index, values[index], number_format(code))
 
-            writer.add_table(spec, rows, years=years, row_format=row_format)
+            writer.add_table(spec, rows, years=years, row_format=row_format, percent_fractions=False)
     except BaseException:
         writer.abort()
         raise

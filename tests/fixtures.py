@@ -246,9 +246,10 @@ def make_territory(folder: Path, services: list[Service] | None = None, *, confl
 # --- Reading what ctgxl wrote ------------------------------------------------------------------
 
 def sheet_rows(path: Path, sheet: str) -> tuple[list[str], list[dict[str, object]]]:
-    """Headers (without ` *`) and rows (as {header: value}) of a data sheet with its header in row 1."""
+    """Headers (without ` *`) and rows (as {header: value}) of a data sheet with its header in row 1.
+    A number in a percent format reads as the percentage shown (0.545 in `0.0%` is 54.5)."""
     book = openpyxl.load_workbook(path, read_only=True)
-    grid = [list(row) for row in book[sheet].iter_rows(values_only=True)]
+    grid = [[_as_shown(cell) for cell in row] for row in book[sheet].iter_rows()]
     book.close()
     headers = [header_text(value) for value in grid[0] if value is not None]
     rows = []
@@ -257,6 +258,14 @@ def sheet_rows(path: Path, sheet: str) -> tuple[list[str], list[dict[str, object
             continue
         rows.append(dict(zip(headers, values)))
     return headers, rows
+
+
+def _as_shown(cell) -> object:
+    value = getattr(cell, "value", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        shown = round(value * 100, 10)
+        return int(shown) if float(shown).is_integer() else shown
+    return value
 
 
 def provenance_of(row: dict[str, object]) -> tuple[str, str, int]:
