@@ -437,22 +437,14 @@ def _repeats_header(row: list, standard: list[tuple[str, int]], std_index: dict[
     needed = max(2, (len(standard) + 1) // 2)
     misses = len(standard) - needed  # cells that may fail before the row cannot be a header
     same = 0
-    later: list[tuple[str, str]] = []
+    cells: list[tuple[object, str]] = []
+    later: list[tuple[object, str]] = []
     for column_id, position in standard:
         value = row[position] if position < len(row) else None
-        if isinstance(value, str) and len(value) > _HEADER_LENGTH:
-            later.append((value, column_id))  # long texts last: they cost the most to fold
-            continue
+        # long texts last: they cost the most to fold, and a header is short
+        (later if isinstance(value, str) and len(value) > _HEADER_LENGTH else cells).append((value, column_id))
+    for value, column_id in cells + later:
         if isinstance(value, str) and std_index.get(fold(value)) == column_id:
-            same += 1
-            if same >= needed:
-                return True
-        else:
-            misses -= 1
-            if misses < 0:
-                return False
-    for value, column_id in later:
-        if std_index.get(fold(value)) == column_id:
             same += 1
             if same >= needed:
                 return True
