@@ -79,6 +79,7 @@ SEVERITIES: dict[str, str] = {
     "colonne-en-double": AVERTISSEMENT,
     "version-ancienne": INFORMATION,
     "formule-sans-valeur": AVERTISSEMENT,
+    "valeur-en-erreur": ERREUR,
     "valeur-obligatoire": ERREUR,
     "valeur-manquante": AVERTISSEMENT,
     "valeur-hors-liste": ERREUR,

@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "colonne-en-double": "La même colonne figure deux fois",
     "version-ancienne": "Classeur d'une version antérieure du standard",
     "formule-sans-valeur": "Formule sans valeur calculée",
+    "valeur-en-erreur": "Formule dont le résultat est une erreur (#REF!, #DIV/0!…)",
     # Values
     "valeur-obligatoire": "Valeur obligatoire manquante",
     "valeur-manquante": "Valeur attendue manquante",

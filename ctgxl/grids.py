@@ -354,6 +354,9 @@ def _xml_details(path: Path, percent: bool, formulas: bool, parts: dict[str, str
                             continue
                         if not _cached(content):
                             found["uncached"].add(_position(attributes))
+                        elif attributes.get(b"t") == b"e":  # #REF!, #DIV/0!…: calamine reads them as empty
+                            shown = _VALUE.search(content).group(1).decode("utf-8", "replace")
+                            found.setdefault("errors", {})[_position(attributes)] = shown
             return details
     except Exception:  # _Unhandled, or a damaged part: openpyxl decides
         return None
@@ -492,6 +495,9 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool, grids: dict | N
                     for cell, value_cell in zip(row, value_row):
                         if cell.data_type == "f" and value_cell.value is None:
                             uncached.add((cell.row, cell.column - 1))
+                        elif value_cell.data_type == "e":
+                            details[sheet.title].setdefault("errors", {})[(cell.row, cell.column - 1)] = \
+                                str(value_cell.value)
             values.close()
             texts.close()
     except Exception:

@@ -331,8 +331,9 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
     places = [position for _, position in wanted]
     outputs = [values[key] for key in keys]
     reach = max(places, default=-1) + 1
-    details_here = bool(uncached or percent_cells)
-    kept = None if uncached else _plain_rows(grid, header_row, places, reach, standard, std_index)
+    errors = details.get("errors", {})
+    details_here = bool(uncached or percent_cells or errors)
+    kept = None if uncached or errors else _plain_rows(grid, header_row, places, reach, standard, std_index)
     plain = None if kept is None else _plain_columns(grid, kept, places)
     if plain is not None:
         # No repeated header, no formula without its value, no text too long for Excel: nothing to
@@ -367,6 +368,12 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
                                      "formule-sans-valeur", AVERTISSEMENT,
                                      "Cette cellule contient une formule dont la valeur n'a pas été calculée : ouvrez "
                                      "et enregistrez le fichier dans Excel ou LibreOffice.")
+                    if value is None and (row_number + 1, position) in errors:
+                        shown = errors[(row_number + 1, position)]
+                        book.finding(title, cell_ref(row_number + 1, position), row_number + 1, None,
+                                     "valeur-en-erreur", ERREUR,
+                                     f"La cellule affiche « {shown} », une erreur de calcul : corrigez la formule "
+                                     "ou tapez la valeur.")
                     if (row_number + 1, position) in percent_cells:
                         percent.add((index, key))
                 if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
