@@ -14,7 +14,7 @@ from ctgxl.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, load
 from ctgxl.tables import BARE_VALUE, BOOK, FILE, ROW, SHEET, Tables
 from ctgxl.text import fold, fold_name, fr, quote
-from ctgxl.values import PARSERS, as_text, split_names, territory_code_problem
+from ctgxl.values import PARSERS, as_text, is_number, split_names, territory_code_problem
 
 MAX_YEARS_ERROR = 6
 MAX_YEARS_WARNING = 5
@@ -163,7 +163,7 @@ class Rules:
     def diagnostic(self, frame: pd.DataFrame) -> None:
         for row in _records(frame, ("valeur", "unite", BARE_VALUE, "commune")):
             value, unit = row["valeur"], row["unite"]
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if is_number(value):
                 self.unit_rules(row, value, unit)
             commune = row.get("commune")
             territory = self.territory(row)
@@ -237,7 +237,7 @@ class Rules:
                     self.add(row, PLAN, "annee_fin", "annee-apres-convention", AVERTISSEMENT,
                              f"L'année de fin {end} est après la fin de la convention ({period[1]}).")
             budget, funding = row["budget"], row["financement_caf"]
-            if _is_number(budget) and _is_number(funding) and funding > budget:
+            if is_number(budget) and is_number(funding) and funding > budget:
                 self.add(row, PLAN, "financement_caf", "financement-superieur-budget", AVERTISSEMENT,
                          f"Le financement Caf ({fr(funding, 0)} €) dépasse le budget prévisionnel "
                          f"({fr(budget, 0)} €).")
@@ -311,7 +311,7 @@ class Rules:
                 first_seen[signature] = row
                 continue
             first = first_seen[signature]
-            same = all(_same(first.get(column_id), row.get(column_id)) for column_id in content)
+            same = all(same_value(first.get(column_id), row.get(column_id)) for column_id in content)
             where = f"ligne {first[ROW]}" + ("" if first[FILE] == row[FILE] else f" de « {first[FILE]} »")
             label = " / ".join(as_text(row[column_id]) for column_id in key if row[column_id] is not None)
             if same:
@@ -330,14 +330,10 @@ def _records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict]:
     return [dict(zip(names, values)) for values in zip(*(frame[name].tolist() for name in names))]
 
 
-def _same(left: object, right: object) -> bool:
-    if _is_number(left) and _is_number(right):
+def same_value(left: object, right: object) -> bool:
+    if is_number(left) and is_number(right):
         return abs(float(left) - float(right)) < 1e-9
     return (left is None and right is None) or (left is not None and right is not None and fold(left) == fold(right))
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def group_territories(books: list[ReadWorkbook]) -> tuple[list[Territory], list[int]]:

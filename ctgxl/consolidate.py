@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from ctgxl.check import Report, _order, check_books
-from ctgxl.checks import Territory, _same, group_territories, identification_values
+from ctgxl.checks import Territory, group_territories, same_value, identification_values
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION, Finding
 from ctgxl.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, load
 from ctgxl.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns
 from ctgxl.text import fold, fold_name
-from ctgxl.values import as_text
+from ctgxl.values import as_text, is_number
 
 SECRET = "<5"
 CONFLICT_MARK = "Conflit"
@@ -163,7 +163,7 @@ def _reconcile_identification(books: list[ReadWorkbook]) -> list[Finding]:
                 continue
             if field_id not in reference:
                 reference[field_id] = (value, book.name)
-            elif not _same(as_text(reference[field_id][0]), as_text(value)):
+            elif not same_value(as_text(reference[field_id][0]), as_text(value)):
                 header = next(column.header for column in spec.columns if column.id == field_id)
                 first, where = reference[field_id]
                 findings.append(Finding(book.name, book.identification_title,
@@ -248,7 +248,7 @@ def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook],
             first_values = dict(zip(columns, first))
             origin = merged.provenance[index]
             differences = [(column_id, first_values.get(column_id), row.get(column_id)) for column_id in compare
-                           if not _same(first_values.get(column_id), row.get(column_id))]
+                           if not same_value(first_values.get(column_id), row.get(column_id))]
             label = " / ".join(as_text(row[column_id]) for column_id in spec.key if row.get(column_id) is not None)
             merged.landing[place] = index
             if not differences:
@@ -331,7 +331,7 @@ def _apply_secrecy(sheet: MergedSheet) -> int:
 
 
 def _small_count(value: object, unit: object) -> bool:
-    return unit == "Nombre" and isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 5
+    return unit == "Nombre" and is_number(value) and 0 < value < 5
 
 
 def _mask_secret_findings(findings: list[Finding], tables) -> list[Finding]:

@@ -11,7 +11,7 @@ from ctgxl.check import Report
 from ctgxl.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
 from ctgxl.findings import ERREUR, INFORMATION, Finding
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
-from ctgxl.values import as_text
+from ctgxl.values import as_text, is_number
 from ctgxl.writer import WorkbookWriter, write_value
 
 SYNTHESIS = "Synthèse"
@@ -315,7 +315,7 @@ def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> 
     comparable = []
     for values in merged.rows:
         value, department = values[columns["valeur"]], values[columns["valeur_departement"]]
-        if _is_number(value) and _is_number(department) and values[columns["unite"]] != "Nombre":
+        if is_number(value) and is_number(department) and values[columns["unite"]] != "Nombre":
             comparable.append(values)
     # A summary stays short: figures of the whole territory first, then by commune.
     comparable.sort(key=lambda values: values[columns["commune"]] is not None)
@@ -335,7 +335,3 @@ def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> 
         sheet.write_string(row, 0, f"… et {len(comparable) - KEY_FIGURES} autres valeurs comparables dans la feuille "
                            "Diagnostic.", note)
     return row + 2
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -174,10 +174,6 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
     return {info.filename for info in infos}
 
 
-def _ole_is_encrypted(path: Path) -> bool:
-    return ole_markers(path)[0]
-
-
 _PERCENT_CODE = re.compile(r'(?<!\\)%(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 

@@ -63,12 +63,6 @@ def _is_list(column: Column) -> bool:
     return column.type in ("liste", "multiliste")
 
 
-def typed_frame(book_index: int, book: ReadWorkbook, table: SheetTable) -> tuple[pd.DataFrame, list[Finding]]:
-    """The rows of one sheet as typed values, with the findings of values that could not be read."""
-    data, findings = _typed_columns(book_index, book, table, {})
-    return pd.DataFrame(data, dtype=object), findings
-
-
 def type_book(book: ReadWorkbook, parsers: dict) -> None:
     """Type every table of a book now and keep the result in it for ``build_tables`` (which
     then sets the book's index): lets the processes that read books type them as well."""
@@ -77,7 +71,8 @@ def type_book(book: ReadWorkbook, parsers: dict) -> None:
 
 def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable,
                    parsers: dict) -> tuple[dict[str, list], list[Finding]]:
-    """The columns of ``typed_frame`` as lists (BOOK is None when ``book_index`` is).
+    """The rows of one sheet as typed columns (lists), with the findings of values that could
+    not be read (BOOK is None when ``book_index`` is).
     ``parsers`` keeps the parsers of list columns (and their lookups) from one table to the next."""
     spec = table.spec
     findings: list[Finding] = []

@@ -33,6 +33,11 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_FIRST_DATE = date(1900, 1, 1)  # Excel stores no earlier date
 
 
+def is_number(value: object) -> bool:
+    """An int or a float as a cell holds it (a boolean is not a number here)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def is_empty(value: object) -> bool:
     if value is None:
         return True
@@ -265,7 +270,7 @@ def parse_text(value: object, column: Column, percent: bool = False):
 
 def parse_postcode(value: object, column: Column, percent: bool = False):
     text = as_text(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1000 <= value < 10000:
+    if is_number(value) and 1000 <= value < 10000:
         text = f"{int(value):05d}"  # Excel drops the leading zero of 01000
     if not _POSTCODE.fullmatch(text):
         return text, (
@@ -320,7 +325,7 @@ def territory_code_problem(code: str, territory_type: str | None) -> str | None:
 
 def parse_territory_code(value: object, column: Column, percent: bool = False):
     text = as_text(value).replace(" ", "").upper()
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1000 <= value < 10000:
+    if is_number(value) and 1000 <= value < 10000:
         text = f"{int(value):05d}"
     return text, None
 
