@@ -12,7 +12,7 @@ from ctgxl.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
 from ctgxl.findings import ERREUR, INFORMATION, Finding
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
 from ctgxl.values import as_text, is_number
-from ctgxl.writer import WorkbookWriter, write_value
+from ctgxl.writer import WorkbookWriter, print_setup, write_value
 
 SYNTHESIS = "Synthèse"
 CONTROLS = "Contrôles"
@@ -101,9 +101,7 @@ def _controls(writer: WorkbookWriter, consolidation: Consolidation, report: Repo
             sheet.write_url(row, 8, target, link_format, string="Voir la ligne")
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(findings), 1), len(headers) - 1)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    print_setup(sheet, landscape=True)
 
 
 def _landing(consolidation: Consolidation, finding: Finding) -> str | None:
@@ -137,8 +135,7 @@ def _sources(writer: WorkbookWriter, consolidation: Consolidation, report: Repor
             write_value(sheet, row, col, value, fmt.date if col == 7 else None)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(report.books), 1), len(headers) - 1)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    print_setup(sheet, landscape=True)
 
 
 def _synthesis(writer: WorkbookWriter, consolidation: Consolidation, report: Report) -> None:
@@ -182,9 +179,7 @@ def _synthesis(writer: WorkbookWriter, consolidation: Consolidation, report: Rep
     row = _actions_table(writer, sheet, consolidation, row)
     row = _structures_table(writer, sheet, consolidation, row, number, euro)
     _diagnostic_table(writer, sheet, consolidation, row)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
+    print_setup(sheet, landscape=True, header_row=False)
     sheet.activate()
 
 

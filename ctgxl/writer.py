@@ -107,7 +107,7 @@ class WorkbookWriter:
             sheet.write_string(row, 0, str(label), fmt.label)
             write_value(sheet, row, 1, value, fmt.date if hasattr(value, "year") else fmt.wrap)
         sheet.freeze_panes(1, 0)
-        _print_setup(sheet, landscape=False)
+        print_setup(sheet, landscape=False)
 
     def add_table(
         self,
@@ -192,7 +192,7 @@ class WorkbookWriter:
             self._validate(sheet, 1, index, last_row, index, column)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
-        _print_setup(sheet, landscape=True, total_width=sum(widths))
+        print_setup(sheet, landscape=True, total_width=sum(widths))
         return sheet
 
     def _validate(self, sheet, first_row: int, first_col: int, last_row: int, last_col: int, column: Column) -> None:
@@ -331,12 +331,14 @@ def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
     return lines * LINE_HEIGHT + 2
 
 
-def _print_setup(sheet, landscape: bool, total_width: float = 0) -> None:
+def print_setup(sheet, landscape: bool, total_width: float = 0, header_row: bool = True) -> None:
+    """How every sheet ctgxl writes prints: one page wide, the header row on each page."""
     if landscape:
         sheet.set_landscape()
     sheet.set_paper(A3 if total_width > PAGE_WIDTH_UNITS else A4)
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    if header_row:
+        sheet.repeat_rows(0)
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     sheet.set_footer("&L&A&RPage &P / &N")
 
@@ -394,5 +396,5 @@ def write_readme(writer: WorkbookWriter, contributor: str | None) -> None:
             if cell_format is fmt.wrap:  # LibreOffice does not grow rows of wrapped text by itself
                 sheet.set_row(row, _wrapped_lines(text, README_WIDTH, 1.05) * LINE_HEIGHT + 2)
     sheet.hide_gridlines(2)
-    _print_setup(sheet, landscape=False)
+    print_setup(sheet, landscape=False)
     sheet.activate()
