@@ -24,3 +24,26 @@ def validators_copy(tmp_path: Path) -> Path:
     for path in (ROOT / "validators").glob("*.toml"):
         shutil.copy(path, target / path.name)
     return target
+
+
+@pytest.fixture(scope="session")
+def territory(tmp_path_factory):
+    """Three Dugny services' workbooks, typed as a user would (tests/fixtures.py)."""
+    from fixtures import make_territory
+
+    return make_territory(tmp_path_factory.mktemp("dugny"))
+
+
+@pytest.fixture(scope="session")
+def merged(territory, tmp_path_factory) -> Path:
+    """The consolidated workbook of ``territory``, written by `ctgxl merge`."""
+    from click.testing import CliRunner
+
+    from ctgxl.cli import cli
+
+    output = tmp_path_factory.mktemp("sortie") / "ctg-dugny-consolidee.xlsx"
+    result = CliRunner().invoke(cli, ["merge", *map(str, territory.files), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    assert f"Classeur consolidé écrit dans {output}" in result.output
+    assert "3 fichiers" in result.output
+    return output

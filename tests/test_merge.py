@@ -35,21 +35,6 @@ def run(*args: object):
 
 
 @pytest.fixture(scope="module")
-def territory(tmp_path_factory):
-    return make_territory(tmp_path_factory.mktemp("dugny"))
-
-
-@pytest.fixture(scope="module")
-def merged(territory, tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("sortie") / "ctg-dugny-consolidee.xlsx"
-    result = run("merge", *territory.files, "-o", output)
-    assert result.exit_code == 0, result.output
-    assert f"Classeur consolidé écrit dans {output}" in result.output
-    assert "3 fichiers" in result.output
-    return output
-
-
-@pytest.fixture(scope="module")
 def secret(territory, tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("secret") / "ctg-dugny-secret.xlsx"
     result = run("merge", *territory.files, "-o", output, "--secret-statistique")

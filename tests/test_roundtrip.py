@@ -51,19 +51,6 @@ def without_provenance(rows: list[dict]) -> list[dict]:
 # --- split ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def territory(tmp_path_factory):
-    return make_territory(tmp_path_factory.mktemp("dugny"))
-
-
-@pytest.fixture(scope="module")
-def merged(territory, tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("fusion") / "consolide.xlsx"
-    result = run("merge", *territory.files, "-o", output)
-    assert result.exit_code == 0, result.output
-    return output
-
-
-@pytest.fixture(scope="module")
 def parts(merged, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("par-service")
     result = run("split", merged, "-o", folder)
