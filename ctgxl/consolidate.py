@@ -14,7 +14,7 @@ from ctgxl.checks import Territory, group_territories, same_value, identificatio
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION, Finding
 from ctgxl.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, load
-from ctgxl.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns
+from ctgxl.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns, year_span
 from ctgxl.text import fold, fold_name
 from ctgxl.values import as_text, is_number
 
@@ -35,8 +35,7 @@ class MergedSheet:
 
     @property
     def years(self) -> range | None:
-        years = [int(column) for column in self.columns if column.isdigit()]
-        return range(min(years), max(years) + 1) if years else None
+        return year_span(self.columns)
 
 
 @dataclass

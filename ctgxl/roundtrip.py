@@ -12,7 +12,7 @@ import pandas as pd
 from ctgxl.checks import identification_values
 from ctgxl.reader import ReadWorkbook, read_workbook
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, SUIVI, load
-from ctgxl.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns
+from ctgxl.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns, year_span
 from ctgxl.text import fold, strip_accents
 from ctgxl.values import as_text
 from ctgxl.writer import WorkbookWriter, write_value
@@ -34,8 +34,7 @@ class SheetRows:
 
     @property
     def years(self) -> range | None:
-        years = [int(column) for column in self.columns if column.isdigit()]
-        return range(min(years), max(years) + 1) if years else None
+        return year_span(self.columns)
 
 
 def write_standard(target: Path, kind: str, identification: dict[str, object], sheets: dict[str, SheetRows], *,

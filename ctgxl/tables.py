@@ -212,5 +212,11 @@ def data_columns(spec: Sheet, frame: pd.DataFrame) -> list[str]:
     return [column.id for column in spec.columns] + years
 
 
+def year_span(columns) -> range | None:
+    """The years from the first to the last year column (ids such as "2024"), if any."""
+    years = [int(column) for column in columns if column.isdigit()]
+    return range(min(years), max(years) + 1) if years else None
+
+
 def extra_columns(frame: pd.DataFrame) -> list[str]:
     return [name for name in frame.columns if name.startswith("+")]
