@@ -3,7 +3,7 @@
     python -m benchmarks.generator DOSSIER --files 100 --rows 200 --seed 0
 
 Each file is what a service (or member commune) of an EPCI sends back: the "complet"
-template written by ``ctgxl.writer.WorkbookWriter`` (Lisez-moi, Identification, the five
+template written by ``ctgxl.writing.writer.WorkbookWriter`` (Lisez-moi, Identification, the five
 data sheets, hidden Listes), filled with French text of realistic length. The rows of a
 file (200 by default) are spread over the sheets: 40 % Diagnostic, 5 % Enjeux,
 15 % Équipements, 20 % Plan d'actions, 20 % Suivi des indicateurs.
@@ -385,7 +385,7 @@ def _suivi(rng: random.Random, count: int, numbers: list[str]):
 def write_file(folder: Path, index: int, rows: int = 200, seed: int = 0, percent_share: float = 0.5) -> Path:
     """Write file ``index`` of the territory into ``folder``; returns its path."""
     from ctgxl.standard import load
-    from ctgxl.writer import WorkbookWriter
+    from ctgxl.writing.writer import WorkbookWriter
 
     rng = random.Random(f"ctgxl-benchmark-{seed}-{index}")
     plan = Plan.of(rows)

@@ -147,7 +147,7 @@ def _generator_stamp(rows: int, seed: int) -> str:
     from ctgxl import __version__
 
     digest = hashlib.sha256()
-    for path in (Path(generator.__file__), ROOT / "ctgxl" / "writer.py"):
+    for path in (Path(generator.__file__), ROOT / "ctgxl" / "writing" / "writer.py"):
         digest.update(path.read_bytes())
     return f"{__version__}-{rows}-{seed}-{digest.hexdigest()[:16]}"
 
@@ -183,15 +183,15 @@ def listing(paths: list[Path], name: str) -> Path:
 
 def check_in_process(paths: list[Path]):
     """``ctgxl check`` without the process: the Report."""
-    from ctgxl.check import check_paths
+    from ctgxl.checking.check import check_paths
 
     return check_paths(list(paths))
 
 
 def merge_in_process(paths: list[Path], output: Path):
     """``ctgxl merge`` without the process: the MergeResult."""
-    from ctgxl.check import read_all
-    from ctgxl.consolidate import merge
+    from ctgxl.checking.check import read_all
+    from ctgxl.merging.consolidate import merge
 
     books, missing = read_all(list(paths))
     return merge(books, missing, Path(output))

@@ -66,7 +66,7 @@ def _replace_allowed(target: Path, force: bool, command: str) -> None:
         return
     if force:
         return
-    from ctgxl.outputs import written_by
+    from ctgxl.writing.outputs import written_by
 
     if written_by(target) == command:
         click.echo(f"« {target} » remplace la sortie précédente de « ctgxl {command} ».", err=True)
@@ -98,7 +98,7 @@ Exemple :
 @click.option("--service", help="Service (ou commune membre) qui remplira le fichier.")
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def template_command(kind, output, territoire, territory_type, code, caf, debut, fin, communes, service, force):
-    from ctgxl.template import Prefill, default_name, write_template
+    from ctgxl.writing.template import Prefill, default_name, write_template
 
     if debut and fin and fin < debut:
         raise UserError(f"--fin ({fin}) précède --debut ({debut}).")
@@ -128,14 +128,14 @@ Exemples :
 @click.option("--annoter", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Écrit dans ce dossier une copie annotée de chaque classeur (cellules colorées, commentaires).")
 def check_command(paths, output_format, strict, annotate_dir):
-    from ctgxl.check import check_books, read_all
+    from ctgxl.checking.check import check_books, read_all
     from ctgxl.report import print_json, print_text
 
     with _progress("Lecture des classeurs") as progress:
         books, missing = read_all(list(paths), progress=progress)
     report = check_books(books, missing)
     if annotate_dir:
-        from ctgxl.annotate import annotate_all
+        from ctgxl.writing.annotate import annotate_all
 
         written = annotate_all(report, annotate_dir)
         if output_format == "texte":
@@ -166,8 +166,8 @@ Exemple :
               help="Écrit le classeur consolidé même s'il reste des erreurs.")
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def merge_command(paths, output, secrecy, despite_errors, force):
-    from ctgxl.check import read_all
-    from ctgxl.consolidate import merge
+    from ctgxl.checking.check import read_all
+    from ctgxl.merging.consolidate import merge
     from ctgxl.report import print_text
 
     _replace_allowed(output, force, "merge")
@@ -195,7 +195,7 @@ Exemple :
               help="Dossier où écrire les classeurs.")
 @click.option("--force", is_flag=True, help="Remplace les fichiers qui existent déjà.")
 def split_command(file, output, force):
-    from ctgxl.roundtrip import split
+    from ctgxl.writing.roundtrip import split
 
     result = split(file, output, force=force)
     for line in result.lines:
@@ -217,7 +217,7 @@ Exemple :
               help="Classeur à écrire.")
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def format_command(file, output, force):
-    from ctgxl.roundtrip import reformat
+    from ctgxl.writing.roundtrip import reformat
 
     if output.resolve() == file.resolve():
         raise UserError("Choisissez un fichier de sortie différent du fichier d'entrée : il n'est jamais modifié.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ctgxl.checks import MAX_YEARS_ERROR, MAX_YEARS_WARNING
+from ctgxl.checking.checks import MAX_YEARS_ERROR, MAX_YEARS_WARNING
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION
 from ctgxl.standard import (
     DIAGNOSTIC,
@@ -24,8 +24,8 @@ from ctgxl.standard import (
     Standard,
     load,
 )
-from ctgxl.values import SECRET_MARKERS
-from ctgxl.writer import LISTS, PROPERTY_KIND, PROPERTY_VERSION, README
+from ctgxl.reading.values import SECRET_MARKERS
+from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, README
 
 # Each column type of the standard, in plain French.
 TYPES: dict[str, str] = {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ctgxl import docs
 from ctgxl.standard import Standard, load
-from ctgxl.template import KINDS, default_name, write_template
+from ctgxl.writing.template import KINDS, default_name, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "workbook_templates"

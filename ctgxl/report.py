@@ -8,7 +8,7 @@ from itertools import groupby
 
 import click
 
-from ctgxl.check import Report
+from ctgxl.checking.check import Report
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 
 LABELS = {ERREUR: "erreur", AVERTISSEMENT: "avertissement", INFORMATION: "info"}

@@ -44,12 +44,12 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ctgxl.check import check_paths
+from ctgxl.checking.check import check_paths
 from ctgxl.findings import AVERTISSEMENT, ERREUR, cell_ref
 from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, Column, load
 from ctgxl.text import strip_accents
-from ctgxl.values import parse_number
-from ctgxl.writer import WorkbookWriter
+from ctgxl.reading.values import parse_number
+from ctgxl.writing.writer import WorkbookWriter
 
 ROOT = Path(__file__).resolve().parent
 SOURCES = ROOT / "sources"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import openpyxl
 
-from ctgxl.template import Prefill, write_template
+from ctgxl.writing.template import Prefill, write_template
 from ctgxl.text import fold
-from ctgxl.writer import PROVENANCE
+from ctgxl.names import PROVENANCE
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

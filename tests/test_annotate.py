@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from openpyxl.comments import Comment
 from userfile import edit, user_workbook
 
-from ctgxl.annotate import FILLS, annotate_all
-from ctgxl.check import Report, check_paths
+from ctgxl.writing.annotate import FILLS, annotate_all
+from ctgxl.checking.check import Report, check_paths
 from ctgxl.cli import cli
 from ctgxl.findings import AVERTISSEMENT, ERREUR
-from ctgxl.reader import ReadWorkbook
+from ctgxl.reading.reader import ReadWorkbook
 
 HYPERLINK_TEXT = '=HYPERLINK("https://www.caf.fr","Caf")'
 

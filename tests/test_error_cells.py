@@ -5,8 +5,8 @@ import zipfile
 
 import openpyxl
 
-from ctgxl.check import check_paths
-from ctgxl.template import Prefill, write_template
+from ctgxl.checking.check import check_paths
+from ctgxl.writing.template import Prefill, write_template
 
 
 def _with_error_cell(path, cell: str, formula: str, shown: str) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ctgxl.check import check_paths
+from ctgxl.checking.check import check_paths
 from ctgxl.cli import cli
-from ctgxl.reader import read_workbook
-from ctgxl.tables import SOURCE_COLUMNS, build_tables
+from ctgxl.reading.reader import read_workbook
+from ctgxl.reading.tables import SOURCE_COLUMNS, build_tables
 
 from fixtures import DATA_SHEETS, make_territory, sheet_rows
 
@@ -86,7 +86,7 @@ def normalised(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
 
 
 def identification(path: Path) -> dict:
-    from ctgxl.checks import identification_values
+    from ctgxl.checking.checks import identification_values
 
     return identification_values(read_workbook(path))
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ctgxl.cli import cli
-from ctgxl.writer import PROVENANCE
+from ctgxl.names import PROVENANCE
 
 from fixtures import (
     DATA_SHEETS, chart_parts, enfance_jeunesse, make_territory, observatoire, other_territory, petite_enfance,
@@ -132,8 +132,8 @@ def test_conflict_refuses_the_merge_and_names_both_sources(conflicting, tmp_path
 
 
 def test_conflict_json_like_check_lists_it_as_error(conflicting, tmp_path):
-    from ctgxl.check import read_all
-    from ctgxl.consolidate import merge
+    from ctgxl.checking.check import read_all
+    from ctgxl.merging.consolidate import merge
 
     books, missing = read_all(conflicting.files)
     result = merge(books, missing, tmp_path / "out.xlsx")

@@ -15,12 +15,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctgxl.check import check_books
-from ctgxl.consolidate import merge
-from ctgxl.reader import read_workbook
-from ctgxl.roundtrip import reformat, split
+from ctgxl.checking.check import check_books
+from ctgxl.merging.consolidate import merge
+from ctgxl.reading.reader import read_workbook
+from ctgxl.writing.roundtrip import reformat, split
 from ctgxl.standard import load
-from ctgxl.tables import SOURCE_COLUMNS, build_tables
+from ctgxl.reading.tables import SOURCE_COLUMNS, build_tables
 
 from fixtures import MINUS, NBSP, NNBSP, Service, T, meant, write_service
 

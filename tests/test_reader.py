@@ -11,8 +11,8 @@ import pytest
 from userfile import HANDMADE_HEADER_ROW, edit, handmade_workbook, user_workbook
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR
-from ctgxl.files import workbook_files
-from ctgxl.reader import read_workbook
+from ctgxl.reading.files import workbook_files
+from ctgxl.reading.reader import read_workbook
 from ctgxl.standard import DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI
 
 PLAN_HEADERS = ["N° action", "Thématique", "Objectif", "Intitulé de l'action", "Pilote collectivité", "Pilote Caf",

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from ctgxl.cli import cli
-from ctgxl.reader import read_workbook
+from ctgxl.reading.reader import read_workbook
 from ctgxl.standard import load
-from ctgxl.writer import PROVENANCE
+from ctgxl.names import PROVENANCE
 
 from fixtures import (
     DATA_SHEETS, Service, handmade, header_text, make_territory, sheet_rows,
@@ -306,7 +306,7 @@ def test_v0_workbook_reads_with_an_information(v0):
 
 
 def test_v0_values_are_read_with_the_new_names(v0):
-    from ctgxl.tables import build_tables
+    from ctgxl.reading.tables import build_tables
 
     tables = build_tables([read_workbook(v0)])
     plan = tables.frames["Plan d'actions"]

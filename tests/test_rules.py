@@ -19,7 +19,7 @@ from userfile import (
     user_workbook,
 )
 
-from ctgxl.check import check_paths
+from ctgxl.checking.check import check_paths
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION
 from ctgxl.standard import PLAN
 

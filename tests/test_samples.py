@@ -13,9 +13,9 @@ import click
 import openpyxl
 import pytest
 
-from ctgxl.check import check_paths
+from ctgxl.checking.check import check_paths
 from ctgxl.report import format_text
-from ctgxl.writer import README
+from ctgxl.names import README
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 TERRITORIES = ("dugny", "carrieres-sur-seine", "boulogne-billancourt", "ca-boulonnais")

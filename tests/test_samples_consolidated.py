@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ctgxl.check import check_paths
+from ctgxl.checking.check import check_paths
 from ctgxl.cli import cli
 from ctgxl.findings import AVERTISSEMENT, ERREUR
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR
-from ctgxl.schemas import all_schemas, schema_for, validate
+from ctgxl.checking.schemas import all_schemas, schema_for, validate
 from ctgxl.standard import DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, PLAN, load
 
 GOOD = {

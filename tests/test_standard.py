@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from ctgxl import docs
-from ctgxl.schemas import schema_for, validate
+from ctgxl.checking.schemas import schema_for, validate
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, header_index, load
-from ctgxl.template import write_template
+from ctgxl.writing.template import write_template
 from ctgxl.text import fold
-from ctgxl.writer import LISTS
+from ctgxl.names import LISTS
 
 # The contract (TEMPLATES.md), written out: headers in order, mandatory ones marked with *.
 HEADERS = {

@@ -17,8 +17,9 @@ from openpyxl.utils import column_index_from_string, get_column_letter, range_bo
 from ctgxl.cli import cli
 from ctgxl.regenerate import FIXED_DATE, write_templates
 from ctgxl.standard import IDENTIFICATION, SUIVI, load
-from ctgxl.template import KINDS, Prefill, default_name, write_template
-from ctgxl.writer import LISTS, README, VALIDATED_ROWS
+from ctgxl.writing.template import KINDS, Prefill, default_name, write_template
+from ctgxl.names import LISTS, README
+from ctgxl.writing.writer import VALIDATED_ROWS
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "workbook_templates"

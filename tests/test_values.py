@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ctgxl.findings import AVERTISSEMENT, ERREUR
 from ctgxl.standard import DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, PLAN, load
 from ctgxl.text import fold, fold_name
-from ctgxl.values import (
+from ctgxl.reading.values import (
     as_text,
     list_lookup,
     luhn_ok,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ctgxl.template import Prefill, write_template
+from ctgxl.writing.template import Prefill, write_template
 from ctgxl.text import fold
 
 NBSP = "\u00a0"

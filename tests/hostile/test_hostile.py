@@ -567,7 +567,7 @@ def test_inputs_are_byte_identical_at_the_end(corpus):
 def test_xlsb_records_are_measured():
     """No .xlsb can be written here, so the record scanner is fed records made by hand: a row
     header (type 0) for row 1 048 576, then a shared-string cell (type 7) in column XFD."""
-    from ctgxl.safety import _BinarySheetExtent
+    from ctgxl.reading.safety import _BinarySheetExtent
 
     def record(kind: int, body: bytes) -> bytes:
         head = bytes([kind]) if kind < 0x80 else bytes([(kind & 0x7F) | 0x80, kind >> 7])

@@ -3,7 +3,7 @@
 python-calamine reads the values (fast, every format). Percent formats and formulas
 without a cached value, which calamine does not report, come from the sheet XML (or from
 openpyxl for unusual layouts) and, for .ods files, from content.xml. Every file is
-measured by ``ctgxl.safety`` before a reader is let near it.
+measured by ``ctgxl.reading.safety`` before a reader is let near it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from ctgxl.limits import Limits
-from ctgxl.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
+from ctgxl.reading.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
 from ctgxl.text import fold
-from ctgxl.values import as_text
-from ctgxl.writer import LISTS, PROPERTY_KIND, PROPERTY_VERSION, RECORD_HEADER
+from ctgxl.reading.values import as_text
+from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, RECORD_HEADER
 
 # Sheets ctgxl writes for people to read, never data to read back.
 REPORT_SHEETS = {fold(name) for name in ("Lisez-moi", "Synthèse", "Contrôles", "Sources")}
@@ -181,7 +181,7 @@ def _inspect_xlsx(path: Path, names: set[str],
                   parts_read: dict[str, bytes] | None = None) -> tuple[dict[str, str], bool, bool]:
     """The recorded template, whether a cell style shows a percent, whether a sheet has formulas.
     The parts inflated on the way are kept in ``parts_read`` for ``_xml_details``."""
-    from ctgxl.outputs import recorded_properties
+    from ctgxl.writing.outputs import recorded_properties
 
     record = recorded_properties(path)
     percent = formulas = False

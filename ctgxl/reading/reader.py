@@ -1,6 +1,6 @@
 """Reads workbooks as people fill them: finds the standard sheets and their header rows,
 and returns each data row with the cells it came from. The cells themselves come from
-``ctgxl.grids``."""
+``ctgxl.reading.grids``."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 
-from ctgxl.grids import REPORT_SHEETS, Broken, TooLarge, file_sha256, load_grids
+from ctgxl.reading.grids import REPORT_SHEETS, Broken, TooLarge, file_sha256, load_grids
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
 from ctgxl.limits import Limits
-from ctgxl.safety import UnreadableFile
+from ctgxl.reading.safety import UnreadableFile
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, header_index, load, year_column
 from ctgxl.text import fold
-from ctgxl.values import as_text, is_empty
-from ctgxl.writer import LISTS, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE
+from ctgxl.reading.values import as_text, is_empty
+from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE
 
 HEADER_SEARCH_ROWS = 20
 _YEAR_HEADER = re.compile(r"(19|20|21)\d\d")

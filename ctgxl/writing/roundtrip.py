@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ctgxl.checks import identification_values
-from ctgxl.reader import ReadWorkbook, read_workbook
+from ctgxl.checking.checks import identification_values
+from ctgxl.reading.reader import ReadWorkbook, read_workbook
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, SUIVI, load
-from ctgxl.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns, year_span
+from ctgxl.reading.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns, year_span
 from ctgxl.text import fold, strip_accents
-from ctgxl.values import as_text
-from ctgxl.writer import WorkbookWriter, write_value
+from ctgxl.reading.values import as_text
+from ctgxl.writing.writer import WorkbookWriter, write_value
 
 
 @dataclass
@@ -188,7 +188,7 @@ def slug(text: str) -> str:
 
 def split(source: Path, directory: Path, *, force: bool = False) -> Outcome:
     """One workbook per contributor from a consolidated workbook."""
-    from ctgxl.outputs import written_by
+    from ctgxl.writing.outputs import written_by
 
     outcome = Outcome()
     book = _read(source, outcome)
@@ -268,10 +268,10 @@ def _contacts(source: Path) -> dict[str, dict[str, object]]:
     """Contact, e-mail and update date of each contributor, from the Sources sheet."""
     import python_calamine
 
-    from ctgxl.consolidated import SOURCES
+    from ctgxl.writing.consolidated import SOURCES
 
     from ctgxl.limits import Limits
-    from ctgxl.safety import survey_zip
+    from ctgxl.reading.safety import survey_zip
 
     try:
         limits = Limits()

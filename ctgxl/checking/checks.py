@@ -10,11 +10,11 @@ from datetime import date
 import pandas as pd
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
-from ctgxl.reader import ReadWorkbook, date_or_none
+from ctgxl.reading.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, load
-from ctgxl.tables import BARE_VALUE, BOOK, FILE, ROW, SHEET, Tables
+from ctgxl.reading.tables import BARE_VALUE, BOOK, FILE, ROW, SHEET, Tables
 from ctgxl.text import fold, fold_name, fr, quote
-from ctgxl.values import PARSERS, as_text, is_number, split_names, territory_code_problem
+from ctgxl.reading.values import PARSERS, as_text, is_number, split_names, territory_code_problem
 
 MAX_YEARS_ERROR = 6
 MAX_YEARS_WARNING = 5

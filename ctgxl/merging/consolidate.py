@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ctgxl.check import Report, _order, check_books
-from ctgxl.checks import Territory, group_territories, same_value, identification_values
+from ctgxl.checking.check import Report, _order, check_books
+from ctgxl.checking.checks import Territory, group_territories, same_value, identification_values
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION, Finding
-from ctgxl.reader import ReadWorkbook, date_or_none
+from ctgxl.reading.reader import ReadWorkbook, date_or_none
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, load
-from ctgxl.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns, year_span
+from ctgxl.reading.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns, year_span
 from ctgxl.text import fold, fold_name
-from ctgxl.values import as_text, is_number
+from ctgxl.reading.values import as_text, is_number
 
 SECRET = "<5"
 CONFLICT_MARK = "Conflit"
@@ -77,7 +77,7 @@ def merge(books: list[ReadWorkbook], missing: list[Finding], output: Path, *, se
         code = 2 if report.unreadable else 1
         return MergeResult(report, f"Fusion refusée : {errors} erreur{'s' if errors > 1 else ''} à corriger "
                            "(ou relancez avec --malgre-erreurs). Aucun fichier n'a été écrit.", code, consolidation)
-    from ctgxl.consolidated import write_consolidated
+    from ctgxl.writing.consolidated import write_consolidated
 
     write_consolidated(consolidation, report, output)
     counts = ", ".join(f"{name} : {len(sheet.rows)}" for name, sheet in consolidation.sheets.items())

@@ -14,19 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ctgxl import __version__
-from ctgxl.atomic import atomic_path
+from ctgxl.writing.atomic import atomic_path
 from ctgxl.standard import IDENTIFICATION, Column, Sheet, Standard, load
+from ctgxl.names import LISTS, PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE, README, RECORD_HEADER
 
 if TYPE_CHECKING:
     import xlsxwriter
 
-README = "Lisez-moi"
-LISTS = "Listes"
-PROPERTY_KIND = "ctgxl_modele"
-PROPERTY_VERSION = "ctgxl_version"
-PROPERTY_COMMAND = "ctgxl_commande"
-RECORD_HEADER = "ctgxl"
-PROVENANCE = ("Contributeur", "Fichier source", "Feuille source", "Ligne source")
 DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.0%"
 PERCENT_VALUES = ("valeur", "valeur_departement", "valeur_france")

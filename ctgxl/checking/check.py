@@ -6,14 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ctgxl.checks import Rules, check_identification, group_territories
+from ctgxl.checking.checks import Rules, check_identification, group_territories
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.limits import Limits
-from ctgxl.files import workbook_files
-from ctgxl.reader import ReadWorkbook, read_workbook
-from ctgxl.schemas import validate
+from ctgxl.reading.files import workbook_files
+from ctgxl.reading.reader import ReadWorkbook, read_workbook
+from ctgxl.checking.schemas import validate
 from ctgxl.standard import load
-from ctgxl.tables import FILE, ROW, SHEET, Tables, build_tables
+from ctgxl.reading.tables import FILE, ROW, SHEET, Tables, build_tables
 
 SEVERITY_ORDER = {ERREUR: 0, AVERTISSEMENT: 1, INFORMATION: 2}
 
@@ -118,7 +118,7 @@ _PARSERS: dict = {}  # a worker's list lookups, kept from one file to the next
 
 def _read_one(arguments: tuple[Path, Limits | None]) -> ReadWorkbook:
     """In a worker: read the book and type its tables too (see tables.type_book)."""
-    from ctgxl.tables import type_book
+    from ctgxl.reading.tables import type_book
 
     path, limits = arguments
     book = read_workbook(path, str(path), limits)

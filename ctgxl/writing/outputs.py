@@ -9,7 +9,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from ctgxl.writer import PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION
+from ctgxl.names import PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION
 
 
 def recorded_properties(path: Path) -> dict[str, str]:

@@ -70,6 +70,6 @@ def _annotated_copy(path: Path) -> bool:
     """A copy written by `check --annoter`, left in the folder being checked."""
     if not _ANNOTATED.fullmatch(path.name):
         return False
-    from ctgxl.outputs import written_by
+    from ctgxl.writing.outputs import written_by
 
     return written_by(path) == "check"

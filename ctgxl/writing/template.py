@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ctgxl.standard import IDENTIFICATION, Standard, load
-from ctgxl.writer import WorkbookWriter
+from ctgxl.writing.writer import WorkbookWriter
 
 KINDS = ("diagnostic", "equipements", "plan-actions", "complet")
 

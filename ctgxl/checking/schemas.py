@@ -13,7 +13,7 @@ import pandas as pd
 from ctgxl.findings import AVERTISSEMENT, ERREUR, Finding
 from ctgxl.standard import Column, Sheet, load
 from ctgxl.text import closest, fr, quote
-from ctgxl.values import as_text
+from ctgxl.reading.values import as_text
 
 
 def _numbers(series: pd.Series) -> pd.Series:

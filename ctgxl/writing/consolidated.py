@@ -7,12 +7,12 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
-from ctgxl.check import Report
-from ctgxl.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
+from ctgxl.checking.check import Report
+from ctgxl.merging.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
 from ctgxl.findings import ERREUR, INFORMATION, Finding
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
-from ctgxl.values import as_text, is_number
-from ctgxl.writer import WorkbookWriter, print_setup, write_value
+from ctgxl.reading.values import as_text, is_number
+from ctgxl.writing.writer import WorkbookWriter, print_setup, write_value
 
 SYNTHESIS = "Synthèse"
 CONTROLS = "Contrôles"
@@ -123,7 +123,7 @@ def _sources(writer: WorkbookWriter, consolidation: Consolidation, report: Repor
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 66)
     sheet.set_column(2, len(headers) - 1, 16)
-    from ctgxl.checks import identification_values
+    from ctgxl.checking.checks import identification_values
 
     for row, book in enumerate(report.books, start=1):
         values = identification_values(book) if book.readable else {}

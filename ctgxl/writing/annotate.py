@@ -14,9 +14,10 @@ from pathlib import Path
 
 import click
 
-from ctgxl.atomic import atomic_path
+from ctgxl.writing.atomic import atomic_path
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
-from ctgxl.writer import HEADER_FILL, PROPERTY_COMMAND
+from ctgxl.names import PROPERTY_COMMAND
+from ctgxl.writing.writer import HEADER_FILL
 
 ANNOTATABLE = {".xlsx", ".xlsm"}
 SUFFIX = "-annote"
@@ -64,7 +65,7 @@ def annotate_all(report, directory: Path, say=None) -> list[Path]:
                 "il n'est jamais remplacé. Choisissez un autre dossier pour --annoter.")
             continue
         if target.exists():
-            from ctgxl.outputs import written_by
+            from ctgxl.writing.outputs import written_by
 
             if written_by(target) != COMMAND:
                 say(f"Pas de copie annotée pour « {book.name} » : « {target} » existe déjà et n'est pas "
@@ -157,7 +158,7 @@ def _affordable(source: Path) -> None:
     """openpyxl loads the whole workbook and makes one object per cell of a merged range or a
     hyperlink: a sheet claiming A1:XFD1048576 would exhaust the machine. Measured first."""
     from ctgxl.limits import Limits
-    from ctgxl.safety import UnreadableFile, survey_zip
+    from ctgxl.reading.safety import UnreadableFile, survey_zip
 
     limits = Limits()
     try:

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ctgxl.findings import AVERTISSEMENT, Finding
-from ctgxl.reader import ReadWorkbook, SheetTable
+from ctgxl.reading.reader import ReadWorkbook, SheetTable
 from ctgxl.standard import Column, Sheet, load
-from ctgxl.values import (PARSERS, has_control_characters, is_empty, list_lookup, parse_choice, parse_choices,
+from ctgxl.reading.values import (PARSERS, has_control_characters, is_empty, list_lookup, parse_choice, parse_choices,
                           parse_number, parse_plain_number, parse_text, parse_value)
 
 BOOK = "_livre"

@@ -1,0 +1,1 @@
+"""Checking: pandera schemas and the rules across columns, rows and files."""

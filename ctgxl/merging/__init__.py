@@ -1,0 +1,1 @@
+"""Merging: the services' tables into one consolidated territory."""

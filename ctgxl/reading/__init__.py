@@ -1,0 +1,1 @@
+"""Reading: which files, safe cell grids, recognised sheets, values as typed, typed tables."""

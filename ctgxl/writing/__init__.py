@@ -1,0 +1,1 @@
+"""Writing: templates, the consolidated workbook, split and format, annotated copies."""
