@@ -1,4 +1,5 @@
-"""How a check report reads in a terminal (grouped by file and sheet) or as JSON."""
+"""How a check report reads as text (grouped by file and sheet) or as JSON. Pure: returns
+strings; ``style`` lets the caller (the CLI) colour the titles and severities."""
 
 from __future__ import annotations
 
@@ -6,21 +7,23 @@ import json
 from collections import Counter
 from itertools import groupby
 
-import click
-
 from ctgxl.checking.check import Report
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 
 LABELS = {ERREUR: "erreur", AVERTISSEMENT: "avertissement", INFORMATION: "info"}
-COLOURS = {ERREUR: "red", AVERTISSEMENT: "yellow", INFORMATION: "blue"}
+TITLE = "titre"  # the role of a file's heading and of the summary line, for ``style``
 
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 
 
-def print_json(report: Report) -> None:
-    click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str))
+def json_text(report: Report) -> str:
+    return json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str)
+
+
+def _plain(text: str, role: str) -> str:
+    return text
 
 
 def _tally(findings: list[Finding]) -> str:
@@ -31,7 +34,9 @@ def _tally(findings: list[Finding]) -> str:
     return ", ".join(parts)
 
 
-def format_text(report: Report) -> list[str]:
+def format_text(report: Report, style=_plain) -> list[str]:
+    """The report's lines; ``style(text, role)`` may decorate a heading (role TITLE) or a
+    severity label (role: the severity)."""
     lines: list[str] = []
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
@@ -49,7 +54,7 @@ def format_text(report: Report) -> list[str]:
             head += f" ({kind}{version}{valid})"
         elif book is not None or name in {finding.file for finding in report.missing}:
             head += " (illisible)"
-        lines.append(click.style(head, bold=True))
+        lines.append(style(head, TITLE))
         if not findings:
             lines.append("  Aucun problème.")
             lines.append("")
@@ -59,20 +64,15 @@ def format_text(report: Report) -> list[str]:
             lines.append(f"  {'Feuille « ' + sheet + ' »' if sheet else 'Classeur'} : {_tally(group)}")
             for finding in group:
                 place = finding.cell or (f"ligne {finding.row}" if finding.row else "")
-                label = click.style(LABELS[finding.severity], fg=COLOURS[finding.severity])
+                label = style(LABELS[finding.severity], finding.severity)
                 lines.append(f"    {place:<8} {label} [{finding.code}] {finding.message}")
         counts = report.counts(name)
         if len(counts) > 1 or sum(counts.values()) > 3:
             lines.append("  Par type : " + ", ".join(f"{code} × {count}" for code, count in counts.most_common()))
         lines.append("")
     files = len(names)
-    lines.append(click.style(
+    lines.append(style(
         f"Résumé : {plural(files, 'fichier')}, {plural(len(report.errors), 'erreur')}, "
         f"{plural(len(report.warnings), 'avertissement')}, {plural(len(report.informations), 'information')}.",
-        bold=True))
+        TITLE))
     return lines
-
-
-def print_text(report: Report) -> None:
-    for line in format_text(report):
-        click.echo(line)

@@ -12,7 +12,7 @@ from ctgxl.limits import Limits
 from ctgxl.reading.files import workbook_files
 from ctgxl.reading.reader import ReadWorkbook, read_workbook
 from ctgxl.checking.schemas import validate
-from ctgxl.standard import load
+from ctgxl.standard import Standard, load
 from ctgxl.reading.tables import FILE, ROW, SHEET, Tables, build_tables
 
 SEVERITY_ORDER = {ERREUR: 0, AVERTISSEMENT: 1, INFORMATION: 2}
@@ -80,16 +80,20 @@ class Report:
 PARALLEL_FILES = 20
 
 
-def read_all(paths: list[Path], limits: Limits | None = None, progress=None) -> tuple[list[ReadWorkbook], list[Finding]]:
+def read_all(paths: list[Path], limits: Limits | None = None, progress=None, *, standard: Standard | None = None,
+             names: dict[Path, str] | None = None) -> tuple[list[ReadWorkbook], list[Finding]]:
+    """Read the workbooks named and those under the folders named. ``names`` gives the name
+    shown for a file (an uploaded file read from a temporary copy), else its path."""
     files, missing = workbook_files(paths, limits)
+    names = names or {}
     books: list[ReadWorkbook] = []
     if progress:
         progress(0, len(files))
     workers = _workers(len(files))
     if workers > 1:
-        books = _read_in_processes(files, limits, workers, progress)
+        books = _read_in_processes(files, limits, workers, progress, standard, names)
     for path in files[len(books):]:
-        books.append(read_workbook(path, str(path), limits))
+        books.append(read_workbook(path, names.get(path, str(path)), limits, standard))
         if progress:
             progress(1)
     return books, missing
@@ -113,21 +117,19 @@ def _workers(files: int) -> int:
     return min(cores, 8) if files > PARALLEL_FILES else 1
 
 
-_PARSERS: dict = {}  # a worker's list lookups, kept from one file to the next
-
-
-def _read_one(arguments: tuple[Path, Limits | None]) -> ReadWorkbook:
+def _read_one(arguments: tuple[Path, str, Limits | None, Standard | None]) -> ReadWorkbook:
     """In a worker: read the book and type its tables too (see tables.type_book)."""
-    from ctgxl.reading.tables import type_book
+    from ctgxl.reading.tables import ListParsers, type_book
 
-    path, limits = arguments
-    book = read_workbook(path, str(path), limits)
+    path, name, limits, standard = arguments
+    book = read_workbook(path, name, limits, standard)
     if book.readable:
-        type_book(book, _PARSERS)
+        type_book(book, ListParsers(standard))
     return book
 
 
-def _read_in_processes(files: list[Path], limits: Limits | None, workers: int, progress) -> list[ReadWorkbook]:
+def _read_in_processes(files: list[Path], limits: Limits | None, workers: int, progress,
+                       standard: Standard | None = None, names: dict[Path, str] | None = None) -> list[ReadWorkbook]:
     """The books of ``files`` in order, read by ``workers`` processes. If a process dies (a
     file that crashes the reader), the books read so far are returned and the rest is read
     in this process, as without processes."""
@@ -143,8 +145,8 @@ def _read_in_processes(files: list[Path], limits: Limits | None, workers: int, p
     chunk = max(1, min(16, len(files) // (workers * 8)))
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(_read_one, [(path, limits) for path in files], chunksize=chunk)
-            _import_meanwhile("pandera.pandas")  # the workers are started: the checks will need it
+            results = pool.map(_read_one, [(path, (names or {}).get(path, str(path)), limits, standard)
+                                           for path in files], chunksize=chunk)
             for book in results:
                 books.append(book)
                 if progress:
@@ -154,43 +156,30 @@ def _read_in_processes(files: list[Path], limits: Limits | None, workers: int, p
     return books
 
 
-def _import_meanwhile(module: str) -> None:
-    """Import a module in a thread while this process waits for its workers (about 0.3 s
-    of pandera that would otherwise come after the reading)."""
-    import importlib
-    import threading
-
-    def load() -> None:
-        try:
-            importlib.import_module(module)
-        except Exception:  # the import is made again where it is needed, and fails there if it must
-            pass
-
-    threading.Thread(target=load, name="ctgxl-import", daemon=True).start()
-
-
-def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None) -> Report:
+def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None, *,
+                standard: Standard | None = None) -> Report:
     """All the findings on already read workbooks, checked together as one delivery."""
+    std = standard or load()
     findings: list[Finding] = list(missing or [])
     for book in books:
         findings.extend(book.findings)
     readable = [book for book in books if book.readable]
-    tables = build_tables(readable)
+    tables = build_tables(readable, std)
     findings.extend(tables.findings)
-    std = load()
     for name, frame in tables.frames.items():
         findings.extend(validate(std.sheet(name), frame, _locator(tables, name)))
-    territories, groups = group_territories(readable)
+    territories, groups = group_territories(readable, std)
     for book in readable:
-        findings.extend(check_identification(book))
-    findings.extend(Rules(tables, territories, groups).run())
-    findings = sorted(set(findings), key=_order(books))
+        findings.extend(check_identification(book, std))
+    findings.extend(Rules(tables, territories, groups, std).run())
+    findings = sorted(set(findings), key=_order(books, std))
     return Report(books=books, findings=findings, tables=tables, missing=list(missing or []))
 
 
-def check_paths(paths: list[Path], limits: Limits | None = None, progress=None) -> Report:
-    books, missing = read_all(paths, limits, progress)
-    return check_books(books, missing)
+def check_paths(paths: list[Path], limits: Limits | None = None, progress=None, *,
+                standard: Standard | None = None) -> Report:
+    books, missing = read_all(paths, limits, progress, standard=standard)
+    return check_books(books, missing, standard=standard)
 
 
 def _locator(tables: Tables, sheet: str):
@@ -200,13 +189,14 @@ def _locator(tables: Tables, sheet: str):
     return locate
 
 
-def _order(books: list[ReadWorkbook]):
+def _order(books: list[ReadWorkbook], standard: Standard | None = None):
     position = {book.name: index for index, book in enumerate(books)}
-    sheet_order = {name: index for index, name in enumerate(load().sheets)}
+    sheet_order = {name: index for index, name in enumerate((standard or load()).sheets)}
 
     def key(finding: Finding):
         return (position.get(finding.file, -1), finding.sheet is not None, sheet_order.get(finding.sheet, 99),
-                finding.sheet or "", finding.row or 0, _column_number(finding.cell), finding.code)
+                finding.sheet or "", finding.row or 0, _column_number(finding.cell), finding.code,
+                finding.message)  # the message last: equal keys would keep the order of a set
 
     return key
 

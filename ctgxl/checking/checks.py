@@ -11,7 +11,7 @@ import pandas as pd
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.reading.reader import ReadWorkbook, date_or_none
-from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, load
+from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, Standard, load
 from ctgxl.reading.tables import BARE_VALUE, BOOK, FILE, ROW, SHEET, Tables
 from ctgxl.text import fold, fold_name, fr, quote
 from ctgxl.reading.values import PARSERS, as_text, is_number, split_names, territory_code_problem
@@ -41,9 +41,9 @@ class Territory:
         return folded in self.members or (self.name is not None and folded == fold_name(self.name))
 
 
-def identification_values(book: ReadWorkbook) -> dict[str, object]:
+def identification_values(book: ReadWorkbook, standard: Standard | None = None) -> dict[str, object]:
     """Identification fields as typed values (unreadable ones as typed)."""
-    spec = load().sheet(IDENTIFICATION)
+    spec = (standard or load()).sheet(IDENTIFICATION)
     values: dict[str, object] = {}
     for column in spec.columns:
         raw = book.identification.get(column.id)
@@ -58,8 +58,8 @@ def identification_values(book: ReadWorkbook) -> dict[str, object]:
     return values
 
 
-def territory_of(book: ReadWorkbook) -> Territory:
-    values = identification_values(book)
+def territory_of(book: ReadWorkbook, standard: Standard | None = None) -> Territory:
+    values = identification_values(book, standard)
     members = split_names(values["communes"]) if values.get("communes") else []
     return Territory(
         name=as_text(values["territoire"]) if values.get("territoire") else None,
@@ -72,8 +72,9 @@ def territory_of(book: ReadWorkbook) -> Territory:
     )
 
 
-def check_identification(book: ReadWorkbook) -> list[Finding]:
-    spec = load().sheet(IDENTIFICATION)
+def check_identification(book: ReadWorkbook, standard: Standard | None = None) -> list[Finding]:
+    standard = standard or load()
+    spec = standard.sheet(IDENTIFICATION)
     title = book.identification_title
     findings: list[Finding] = []
 
@@ -90,7 +91,7 @@ def check_identification(book: ReadWorkbook) -> list[Finding]:
         return findings
     if not book.identification:
         return findings
-    values = identification_values(book)
+    values = identification_values(book, standard)
     for column in spec.columns:
         raw = book.identification.get(column.id)
         if raw is None:
@@ -132,7 +133,9 @@ def check_identification(book: ReadWorkbook) -> list[Finding]:
 class Rules:
     """Cross-column and cross-row rules over all files of one check."""
 
-    def __init__(self, tables: Tables, territories: list[Territory], groups: list[int]):
+    def __init__(self, tables: Tables, territories: list[Territory], groups: list[int],
+                 standard: Standard | None = None):
+        self.standard = standard or load()
         self.tables = tables
         self.territories = territories
         self.groups = groups  # book index -> territory group
@@ -142,7 +145,7 @@ class Rules:
         return self.territories[self.groups[int(row[BOOK])]]
 
     def add(self, row, sheet: str, column_id: str | None, code: str, severity: str, message: str) -> None:
-        header = load().sheet(sheet).column(column_id).header if column_id and not column_id.isdigit() else column_id
+        header = self.standard.sheet(sheet).column(column_id).header if column_id and not column_id.isdigit() else column_id
         cell = self.tables.cell(row, sheet, column_id) if column_id else None
         self.findings.append(Finding(row[FILE], row[SHEET], cell, int(row[ROW]), header, code, severity, message))
 
@@ -203,7 +206,7 @@ class Rules:
                          "Vérifiez l'unité (Ratio ?).")
 
     def equipements(self, frame: pd.DataFrame) -> None:
-        capacity = load().sheet(EQUIPEMENTS).column("capacite")
+        capacity = self.standard.sheet(EQUIPEMENTS).column("capacite")
         column_id, types = capacity.warn_empty_if
         for row in _records(frame, ("capacite", column_id, "collectivite")):
             if row["capacite"] is None and row.get(column_id) in types:
@@ -288,7 +291,7 @@ class Rules:
     def duplicates(self, frame: pd.DataFrame, sheet: str, key: list[str], per_file: bool, normalise: bool = False,
                    compare: list[str] | None = None, message_key: str = "cette clé") -> None:
         """The same key twice: an error when the rows differ, a warning when they are equal."""
-        spec = load().sheet(sheet)
+        spec = self.standard.sheet(sheet)
         books = frame[BOOK].tolist()
         parts = [[str(book) for book in books] if per_file else [str(self.groups[int(book)]) for book in books]]
         folder = fold_name if normalise else fold
@@ -336,13 +339,14 @@ def same_value(left: object, right: object) -> bool:
     return (left is None and right is None) or (left is not None and right is not None and fold(left) == fold(right))
 
 
-def group_territories(books: list[ReadWorkbook]) -> tuple[list[Territory], list[int]]:
+def group_territories(books: list[ReadWorkbook],
+                      standard: Standard | None = None) -> tuple[list[Territory], list[int]]:
     """Group files by territory (code, else name); files without Identification join the only
     group when there is one. Returns the merged territory of each group and each book's group."""
     keys: list[str | None] = []
     found: list[Territory] = []
     for book in books:
-        territory = territory_of(book)
+        territory = territory_of(book, standard)
         found.append(territory)
         key = territory.code or (fold_name(territory.name) if territory.name else None)
         keys.append(key)

@@ -14,7 +14,7 @@ from ctgxl.reading.grids import REPORT_SHEETS, Broken, TooLarge, file_sha256, lo
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
 from ctgxl.limits import Limits
 from ctgxl.reading.safety import UnreadableFile
-from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, header_index, load, year_column
+from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, Standard, header_index, load, year_column
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text, is_empty
 from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE
@@ -82,7 +82,8 @@ class ReadWorkbook:
         return as_text(self.identification.get("service") or "") or Path(self.name).stem
 
 
-def read_workbook(path: Path, name: str | None = None, limits: Limits | None = None) -> ReadWorkbook:
+def read_workbook(path: Path, name: str | None = None, limits: Limits | None = None,
+                  standard: Standard | None = None) -> ReadWorkbook:
     """Read one file. Never raises for a bad file: problems become findings."""
     path = Path(path)
     book = ReadWorkbook(path=path, name=name or str(path))
@@ -96,14 +97,13 @@ def read_workbook(path: Path, name: str | None = None, limits: Limits | None = N
         return book
     for code, message in notes:
         book.finding(None, None, None, None, code, AVERTISSEMENT, message)
-    _recognise(book, grids, hidden, record, formats, limits)
+    _recognise(book, grids, hidden, record, formats, limits, standard or load())
     return book
 
 
 # --- Recognising sheets ----------------------------------------------------------------
 
-def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limits) -> None:
-    std = load()
+def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limits, std: Standard) -> None:
     book.kind = record.get(PROPERTY_KIND) or None
     try:
         book.version = int(record.get(PROPERTY_VERSION, "")) if record.get(PROPERTY_VERSION) else None
@@ -153,7 +153,7 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
             book.finding(title, None, None, None, "feuille-masquee", AVERTISSEMENT,
                          f"La feuille « {title} » est masquée ; elle a été lue quand même.")
         book.tables[sheet_name] = _read_table(book, std.sheet(sheet_name), title, grid, header_row,
-                                              formats.get(title, {}))
+                                              formats.get(title, {}), std)
     if not claimed:
         book.finding(None, None, None, None, "aucune-feuille-reconnue", ERREUR,
                      "Aucune feuille du standard CTG n'a été reconnue (Identification, Diagnostic, Enjeux, "
@@ -215,7 +215,7 @@ def _find_header(grid: list[list], std, name: str | None) -> tuple[str, int] | N
     candidates = [name] if name else list(DATA_SHEETS)
     best: tuple[int, str, int] | None = None
     for sheet_name in candidates:
-        index = header_index(std.sheet(sheet_name))
+        index = header_index(std.sheet(sheet_name), std)
         mandatory = sum(1 for column in std.sheet(sheet_name).columns if column.mandatory)
         floor = 2 if name else max(2, (mandatory + 1) // 2)
         for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
@@ -232,7 +232,7 @@ _IDENTIFICATION_HEADINGS = {fold("Champ"), fold("Valeur"), fold("Aide"), ""}
 
 def _read_identification(book: ReadWorkbook, title: str, grid: list[list], std) -> None:
     book.identification_title = title
-    index = header_index(std.sheet(IDENTIFICATION))
+    index = header_index(std.sheet(IDENTIFICATION), std)
     for row_number, row in enumerate(grid[:60]):
         if not row or not isinstance(row[0], str):
             continue
@@ -266,8 +266,8 @@ def _long_texts(book: ReadWorkbook, title: str, grid: list[list]) -> None:
 
 
 def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], header_row: int,
-                details: dict) -> SheetTable:
-    std_index = header_index(spec)
+                details: dict, std: Standard | None = None) -> SheetTable:
+    std_index = header_index(spec, std)
     current = _current_headers(spec)
     header = grid[header_row]
     positions: dict[str, int] = {}
