@@ -12,7 +12,7 @@ from ctgxl.limits import Limits
 from ctgxl.reading.files import workbook_files
 from ctgxl.reading.reader import ReadWorkbook, read_workbook
 from ctgxl.checking.schemas import validate
-from ctgxl.standard import load
+from ctgxl.standard import PLAN, load
 from ctgxl.reading.tables import FILE, ROW, SHEET, Tables, build_tables
 
 SEVERITY_ORDER = {ERREUR: 0, AVERTISSEMENT: 1, INFORMATION: 2}
@@ -183,7 +183,10 @@ def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None)
     territories, groups = group_territories(readable)
     for book in readable:
         findings.extend(check_identification(book))
-    findings.extend(Rules(tables, territories, groups).run())
+    # an action of the Suivi is not « unknown » when the plan it belongs to could not be read
+    plan_unread = {book.name for book in readable if PLAN in book.unread}
+    findings.extend(finding for finding in Rules(tables, territories, groups).run()
+                    if not (finding.code == "action-inconnue" and finding.file in plan_unread))
     findings = sorted(set(findings), key=_order(books))
     return Report(books=books, findings=findings, tables=tables, missing=list(missing or []))
 

@@ -28,7 +28,7 @@ from ctgxl.limits import Limits
 CHUNK = 1 << 20
 MAX_MEMBERS = 20_000
 SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
-_DAMAGED = ("Le fichier est endommagé (archive incomplète ou corrompue) : demandez à son auteur de "
+_DAMAGED = ("Le fichier est endommagé (incomplet ou corrompu) : demandez à son auteur de "
             "l'enregistrer de nouveau.")
 
 
@@ -87,7 +87,7 @@ def check_zip_directory(path: Path) -> None:
         return
     count, directory_bytes = struct.unpack("<HI", tail[at + 10:at + 16])
     if count != 0xFFFF and count > MAX_MEMBERS or directory_bytes > MAX_DIRECTORY_BYTES:
-        raise UnreadableFile("fichier-trop-gros", f"L'archive annonce {count if count != 0xFFFF else 'plus de 65 535'} "
+        raise UnreadableFile("fichier-trop-gros", f"Le fichier annonce {count if count != 0xFFFF else 'plus de 65 535'} "
                              f"parties et une table des matières de {directory_bytes} octets : ce n'est pas un "
                              "classeur ordinaire, il n'a pas été lu.")
 
@@ -99,7 +99,7 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
         with zipfile.ZipFile(path) as archive, open(path, "rb") as handle:
             infos = archive.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise UnreadableFile("fichier-trop-gros", f"L'archive compte {len(infos)} parties, au-delà de "
+                raise UnreadableFile("fichier-trop-gros", f"Le fichier compte {len(infos)} parties, au-delà de "
                                      f"{MAX_MEMBERS} : ce n'est pas un classeur ordinaire, il n'a pas été lu.")
             names = {info.filename for info in infos}
             survey.macros = any(name.lower().endswith("vbaproject.bin") or name.startswith(("Basic/", "Scripts/"))
@@ -110,11 +110,11 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                 if info.is_dir():
                     continue
                 if info.flag_bits & 0x1:
-                    raise UnreadableFile("fichier-illisible", "Une partie de l'archive est chiffrée (chiffrement zip) : "
+                    raise UnreadableFile("fichier-illisible", "Une partie du fichier est chiffrée : "
                                          "ce n'est pas un classeur Excel ordinaire, il n'a pas été lu.")
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    raise UnreadableFile("fichier-illisible", "Une partie de l'archive utilise une méthode de "
-                                         f"compression inconnue ({info.compress_type}) : le fichier n'a pas été lu. "
+                    raise UnreadableFile("fichier-illisible", "Une partie du fichier est compressée d'une manière "
+                                         "inhabituelle : le fichier n'a pas été lu. "
                                          "Enregistrez-le de nouveau depuis Excel ou LibreOffice.")
                 name = info.filename
                 if name in sheet_parts or (name.startswith(SHEET_FOLDERS) and name.endswith(".xml")):
@@ -196,7 +196,7 @@ def _inflate(handle, info: zipfile.ZipInfo):
                 break
         produced += len(out)
         if produced > info.file_size:
-            raise UnreadableFile("fichier-illisible", f"La partie « {info.filename[:80]} » de l'archive se décompresse "
+            raise UnreadableFile("fichier-illisible", f"La partie « {info.filename[:80]} » du fichier se décompresse "
                                  f"au-delà de la taille qu'elle annonce ({info.file_size} octets) : le fichier est "
                                  "endommagé ou piégé, il n'a pas été lu.")
         if out:
