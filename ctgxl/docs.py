@@ -80,6 +80,8 @@ SEVERITIES: dict[str, str] = {
     "version-ancienne": INFORMATION,
     "formule-sans-valeur": AVERTISSEMENT,
     "valeur-en-erreur": ERREUR,
+    "feuille-non-reconnue": AVERTISSEMENT,
+    "feuille-supplementaire": INFORMATION,
     "valeur-obligatoire": ERREUR,
     "valeur-manquante": AVERTISSEMENT,
     "valeur-hors-liste": ERREUR,

@@ -49,7 +49,7 @@ class Report:
         return 0
 
     def cells_read(self, book: ReadWorkbook) -> int:
-        return sum(len(table.rows) * len(table.positions) for table in book.tables.values())
+        return sum(len(table.rows) * len(table.positions) for _, table in book.all_tables())
 
     def valid_share(self, book: ReadWorkbook) -> float | None:
         cells = self.cells_read(book)
@@ -184,8 +184,19 @@ def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None)
     for book in readable:
         findings.extend(check_identification(book))
     findings.extend(Rules(tables, territories, groups).run())
-    findings = sorted(set(findings), key=_order(books))
+    findings = sorted(set(_error_cells_once(findings)), key=_order(books))
     return Report(books=books, findings=findings, tables=tables, missing=list(missing or []))
+
+
+def _error_cells_once(findings: list[Finding]) -> list[Finding]:
+    """A cell showing an error (#N/A…) is reported once, as such: not also as an unreadable
+    number or a value outside its list."""
+    shown = {(finding.file, finding.sheet, finding.cell) for finding in findings
+             if finding.code == "valeur-en-erreur"}
+    if not shown:
+        return findings
+    return [finding for finding in findings if finding.code == "valeur-en-erreur" or finding.cell is None
+            or (finding.file, finding.sheet, finding.cell) not in shown]
 
 
 def check_paths(paths: list[Path], limits: Limits | None = None, progress=None) -> Report:

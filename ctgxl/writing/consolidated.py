@@ -130,7 +130,7 @@ def _sources(writer: WorkbookWriter, consolidation: Consolidation, report: Repor
         data = [Path(book.name).name, book.sha256, book.kind, book.version, book.contributor if book.readable else None,
                 values.get("contact"), values.get("courriel"), values.get("mise_a_jour"),
                 "oui" if book.readable else "non"]
-        data += [len(book.tables[name].rows) if name in book.tables else 0 for name in DATA_SHEETS]
+        data += [sum(len(table.rows) for kind, table in book.all_tables() if kind == name) for name in DATA_SHEETS]
         for col, value in enumerate(data):
             write_value(sheet, row, col, value, fmt.date if col == 7 else None)
     sheet.freeze_panes(1, 0)
