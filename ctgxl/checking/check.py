@@ -9,7 +9,7 @@ from pathlib import Path
 from ctgxl.checking.checks import Rules, check_identification, group_territories
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.limits import Limits
-from ctgxl.reading.files import workbook_files
+from ctgxl.reading.files import source_names, workbook_files
 from ctgxl.reading.reader import ReadWorkbook, read_workbook
 from ctgxl.checking.schemas import validate
 from ctgxl.standard import load
@@ -92,6 +92,9 @@ def read_all(paths: list[Path], limits: Limits | None = None, progress=None) -> 
         books.append(read_workbook(path, str(path), limits))
         if progress:
             progress(1)
+    names = source_names(paths, files)
+    for book in books:
+        book.source = names.get(book.path, "")
     return books, missing
 
 

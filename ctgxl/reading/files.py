@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 from ctgxl.findings import ERREUR, Finding
@@ -73,3 +74,17 @@ def _annotated_copy(path: Path) -> bool:
     from ctgxl.writing.outputs import written_by
 
     return written_by(path) == "check"
+
+
+def source_names(paths: list[Path], files: list[Path]) -> dict[Path, str]:
+    """How each file is named in provenance: its path relative to the folder named on the
+    command line (its name, for a file named itself); files that would share a name (same
+    name in two folders named) keep the path they were found at."""
+    names: dict[Path, str] = {}
+    folders = [Path(path) for path in paths if Path(path).is_dir()]
+    for file in files:
+        file = Path(file)
+        folder = next((folder for folder in folders if file.is_relative_to(folder)), None)
+        names[file] = file.relative_to(folder).as_posix() if folder else file.name
+    counts = Counter(names.values())
+    return {file: (name if counts[name] == 1 else file.as_posix()) for file, name in names.items()}

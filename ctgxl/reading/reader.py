@@ -75,6 +75,13 @@ class ReadWorkbook:
     old_headers: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
+    # Where the file was found, relative to the folder named (see files.source_names).
+    source: str = ""
+
+    @property
+    def source_name(self) -> str:
+        """The file as the Sources sheet and the provenance columns name it."""
+        return self.source or Path(self.name).name
 
     def finding(self, sheet, cell, row, column, code, severity, message) -> None:
         self.findings.append(Finding(self.name, sheet, cell, row, column, code, severity, message))
