@@ -81,6 +81,8 @@ SEVERITIES: dict[str, str] = {
     "formule-sans-valeur": AVERTISSEMENT,
     "valeur-en-erreur": ERREUR,
     "feuille-non-reconnue": AVERTISSEMENT,
+    "lien-exterieur": AVERTISSEMENT,
+    "copies-annotees-ignorees": INFORMATION,
     "feuille-supplementaire": INFORMATION,
     "valeur-obligatoire": ERREUR,
     "valeur-manquante": AVERTISSEMENT,

@@ -38,8 +38,13 @@ class Report:
         return [finding for finding in self.findings if finding.severity == INFORMATION]
 
     @property
+    def not_found(self) -> list[Finding]:
+        """Names given that were not read (the other ``missing`` say what a folder scan passed by)."""
+        return [finding for finding in self.missing if finding.severity == ERREUR]
+
+    @property
     def unreadable(self) -> bool:
-        return bool(self.missing) or any(not book.readable for book in self.books)
+        return bool(self.not_found) or any(not book.readable for book in self.books)
 
     def exit_code(self, strict: bool = False) -> int:
         if self.unreadable:
@@ -68,7 +73,7 @@ class Report:
                 {"fichier": book.name, "modele": book.kind, "version": book.version, "lisible": book.readable}
                 for book in self.books
             ] + [{"fichier": finding.file, "modele": None, "version": None, "lisible": False}
-                 for finding in self.missing],
+                 for finding in self.not_found],
             # The JSON contract (CLI.md) carries errors and warnings only.
             "constats": [finding.as_json() for finding in self.findings if finding.severity != INFORMATION],
             "resume": {"erreurs": len(self.errors), "avertissements": len(self.warnings)},
