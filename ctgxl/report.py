@@ -20,7 +20,8 @@ def plural(count: int, word: str) -> str:
 
 
 def print_json(report: Report) -> None:
-    click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str))
+    # ASCII-safe (\u00e9 for é): readable whatever the console or the program that reads it.
+    click.echo(json.dumps(report.as_json(), ensure_ascii=True, indent=2, default=str))
 
 
 def _tally(findings: list[Finding]) -> str:
