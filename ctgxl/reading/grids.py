@@ -135,6 +135,8 @@ def load_grids(path: Path, limits: Limits):
             formats = _openpyxl_details(path, percent_needed, formulas, grids)
     elif kind == "zip" and "content.xml" in names:
         formats = _ods_percent_cells(path)
+    elif kind == "ole":
+        formats = _xls_error_cells(path, grids)
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
     return grids, hidden, record, formats, notes
@@ -213,7 +215,7 @@ def _inspect_xlsx(path: Path, names: set[str],
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     with archive.open(name) as stream:
                         data = parts_read[name] = stream.read()
-                    if b"<f>" in data or b"<f " in data or b"<x:f" in data:
+                    if b"<f>" in data or b"<f " in data or b"<x:f" in data or _ERROR_TYPE.search(data):
                         formulas = True
                         break
     except Exception:
@@ -373,9 +375,29 @@ def _xml_details(path: Path, percent: bool, formulas: bool, parts: dict[str, str
                         elif attributes.get(b"t") == b"e":  # #REF!, #DIV/0!…: calamine reads them as empty
                             shown = _VALUE.search(content).group(1).decode("utf-8", "replace")
                             found.setdefault("errors", {})[_position(attributes)] = shown
+                if formulas:
+                    _error_constants(data, found)
             return details
     except Exception:  # _Unhandled, or a damaged part: openpyxl decides
         return None
+
+
+_ERROR_TYPE = re.compile(rb"""\st=["']e["']""")
+
+
+def _error_constants(data: bytes, found: dict) -> None:
+    """Cells holding an error value without a formula (#N/A typed, or left by a paste of values):
+    calamine reads them as empty. Found from the literal ``t="e"``, then the cell around it."""
+    for hit in _ERROR_TYPE.finditer(data):
+        match = _CELL.match(data, data.rfind(b"<", 0, hit.start()))
+        if match is None or match.end(1) < hit.end() or _FORMULA.search(match.group(2) or b""):
+            continue
+        value = _VALUE.search(match.group(2) or b"")
+        if value is None or not value.group(1):
+            continue
+        position = _position(_attributes(match.group(1)))
+        found.setdefault("errors", {})[position] = value.group(1).decode("utf-8", "replace")
+        found.setdefault("typed_errors", set()).add(position)
 
 
 class _Unhandled(Exception):
@@ -523,6 +545,7 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool, grids: dict | N
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 
 
 def _ods_percent_cells(path: Path) -> dict[str, dict]:
@@ -534,7 +557,8 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
     try:
         with zipfile.ZipFile(path) as archive:
             content = archive.read("content.xml")
-        if b'value-type="percentage"' not in content:
+        errors = b'value-type="error"' in content  # calcext:value-type: what the cell shows is in <text:p>
+        if b'value-type="percentage"' not in content and not errors:
             return {}
         details: dict[str, dict] = {}
         cells: set = set()
@@ -543,7 +567,8 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
             tag = element.tag
             if event == "start":
                 if tag == f"{_TABLE}table":
-                    cells = details.setdefault(element.get(f"{_TABLE}name"), {"percent": set(), "uncached": set()})[
+                    current = element.get(f"{_TABLE}name")
+                    cells = details.setdefault(current, {"percent": set(), "uncached": set(), "errors": {}})[
                         "percent"]
                     row = 0
                 elif tag == f"{_TABLE}table-row":
@@ -551,6 +576,10 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
                 continue
             if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
                 repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                if errors and element.get(f"{_CALCEXT}value-type") == "error":
+                    shown = "".join(element.itertext()).strip() or "#N/A"
+                    table_errors = details[current]["errors"]
+                    table_errors.update(((row + 1, col + offset), shown) for offset in range(min(repeat, 1000)))
                 if element.get(f"{_OFFICE}value-type") == "percentage":
                     cells.update((row + 1, col + offset) for offset in range(min(repeat, 1000)))
                 col += repeat
@@ -561,6 +590,45 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
         return details
     except Exception:
         return {}
+
+
+# A BOOLERR record holding an error, or a FORMULA record whose cached result is an error: without
+# either in the file, no cell of an .xls shows an error and xlrd is not needed.
+_XLS_ERROR_CODES = b"[\x00\x07\x0f\x17\x1d\x24\x2a]"
+_XLS_ERROR_RECORD = re.compile(b"\x05\x02\x08\x00.{6}" + _XLS_ERROR_CODES + b"\x01|\x02\x00" + _XLS_ERROR_CODES
+                               + b"\x00\x00\x00\xff\xff", re.S)
+
+
+def _xls_error_cells(path: Path, grids: dict) -> dict[str, dict]:
+    """Cells of an .xls file that show an error (#N/A, #DIV/0!…), which calamine reads as empty.
+    Only the sheets calamine read are visited, within the cells it read."""
+    with open(path, "rb") as handle:
+        if _XLS_ERROR_RECORD.search(handle.read()) is None:
+            return {}
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Discard())
+        details: dict[str, dict] = {}
+        for index, title in enumerate(book.sheet_names()):
+            grid = grids.get(title)
+            if not grid or isinstance(grid, (TooLarge, Broken)):
+                continue
+            sheet = book.sheet_by_index(index)
+            errors = details.setdefault(title, {"percent": set(), "uncached": set(), "errors": {}})["errors"]
+            for row in range(min(sheet.nrows, len(grid))):
+                for column, cell in enumerate(sheet.row(row)):
+                    if cell.ctype == xlrd.XL_CELL_ERROR:
+                        errors[(row + 1, column)] = xlrd.error_text_from_code.get(cell.value, "#N/A")
+            book.unload_sheet(index)
+        return details
+    except Exception:  # xlrd cannot read what calamine could: the values are still read
+        return {}
+
+
+class _Discard:
+    def write(self, text: str) -> None:
+        pass
 
 
 def _record_from_lists(grid: list[list]) -> dict[str, str]:
