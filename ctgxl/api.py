@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
-from ctgxl.errors import ConflictsRemain, ErrorsRemain, InputsUnreadable, OutputIsInput
+from ctgxl.errors import ConflictsRemain, ErrorsRemain, InputsUnreadable, NoWorkbook, OutputIsInput
 
 if TYPE_CHECKING:
     from ctgxl.checking.check import Report
@@ -61,6 +61,7 @@ def check(sources: Source | list[Source], *, standard: Standard | str | os.PathL
     std = _standard(standard)
     with _local_files(sources, limits) as (paths, names):
         books, missing = read_all(paths, limits, progress, standard=std, names=names)
+    _something_to_read(paths, books, missing)
     return check_books(books, missing, standard=std)
 
 
@@ -84,6 +85,7 @@ def merge(sources: Source | list[Source], output: Output, *, secret_statistique:
     std = _standard(standard)
     with _local_files(sources, limits) as (paths, names):
         books, missing = read_all(paths, limits, progress, standard=std, names=names)
+    _something_to_read(paths, books, missing)
     report, merged = merge_books(books, missing, secrecy=secret_statistique, today=today or date.today(),
                                  standard=std)
     if (report.errors or report.unreadable) and not malgre_erreurs:
@@ -148,6 +150,18 @@ def annotate(report: Report, output_dir: str | os.PathLike) -> Annotation:
     notes: list[str] = []
     written = annotate_all(report, Path(output_dir), say=notes.append)
     return Annotation(written, notes)
+
+
+def _something_to_read(paths: list[Path], books, missing) -> None:
+    """Folders with no workbook in them (nor a name that was not found): nothing was checked,
+    which must not look like a clean result."""
+    from ctgxl.findings import ERREUR
+
+    if books or any(finding.severity == ERREUR for finding in missing):
+        return
+    names = ", ".join(f"« {path} »" for path in paths)
+    raise NoWorkbook(f"Aucun classeur (.xlsx, .xlsm, .xls, .xlsb, .ods) dans {names} : rien à contrôler. "
+                     "Vérifiez le dossier indiqué.")
 
 
 def _standard(standard) -> Standard:

@@ -65,6 +65,10 @@ Exemples :
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
+    if debug:  # the libraries' own words on a file they could not read
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="ctgxl : %(message)s")
 
 
 COLOURS = {ERREUR: "red", AVERTISSEMENT: "yellow", INFORMATION: "blue"}
@@ -159,9 +163,13 @@ Exemples :
               help="Écrit dans ce dossier une copie annotée de chaque classeur (cellules colorées, commentaires).")
 def check_command(paths, output_format, strict, annotate_dir):
     from ctgxl import api
+    from ctgxl.errors import NoWorkbook
 
     with _progress("Lecture des classeurs") as progress:
-        report = api.check(list(paths), progress=progress)
+        try:
+            report = api.check(list(paths), progress=progress)
+        except NoWorkbook as error:
+            raise UserError(str(error)) from None
     if annotate_dir:
         annotation = api.annotate(report, annotate_dir)
         for note in annotation.notes:
@@ -197,14 +205,14 @@ Exemple :
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def merge_command(paths, output, secrecy, despite_errors, force):
     from ctgxl import api
-    from ctgxl.errors import ErrorsRemain, InputsUnreadable, OutputIsInput
+    from ctgxl.errors import ErrorsRemain, InputsUnreadable, NoWorkbook, OutputIsInput
 
     _replace_allowed(output, force, "merge")
     try:
         with _progress("Lecture des classeurs") as progress:
             result = api.merge(list(paths), output, secret_statistique=secrecy, malgre_erreurs=despite_errors,
                                force=True, progress=progress)
-    except OutputIsInput as error:
+    except (OutputIsInput, NoWorkbook) as error:
         raise UserError(str(error)) from None
     except ErrorsRemain as refused:
         _print_report(refused.report)
@@ -323,9 +331,20 @@ def _stop_cleanly(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _tolerant_streams() -> None:
+    """Print on any console encoding (cp1252, ascii…): a character it cannot show becomes « ? »
+    rather than stopping the report halfway."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):  # not a text file of io (replaced by a test, or closed)
+            pass
+
+
 def main() -> None:
     import signal
 
+    _tolerant_streams()
     debug = "--debug" in sys.argv[1:]
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):

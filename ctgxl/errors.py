@@ -35,6 +35,10 @@ class Unreadable(CtgxlError):
         super().__init__(" ".join(finding.message for finding in self.findings) or "Le fichier n'a pas pu être lu.")
 
 
+class NoWorkbook(CtgxlError):
+    """The folders named hold no workbook at all: nothing was checked."""
+
+
 class NothingRecognised(CtgxlError):
     """No sheet of the CTG standard in the workbook."""
 

@@ -19,7 +19,8 @@ def plural(count: int, word: str) -> str:
 
 
 def json_text(report: Report) -> str:
-    return json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str)
+    # ASCII-safe (\u00e9 for é): readable whatever the console or the program that reads it.
+    return json.dumps(report.as_json(), ensure_ascii=True, indent=2, default=str)
 
 
 def _plain(text: str, role: str) -> str:
@@ -41,7 +42,12 @@ def format_text(report: Report, style=_plain) -> list[str]:
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_file.setdefault(finding.file, []).append(finding)
-    names = [book.name for book in report.books] + [finding.file for finding in report.missing]
+    names = [book.name for book in report.books] + [finding.file for finding in report.not_found]
+    passed = [finding for finding in report.missing if finding.severity != ERREUR]
+    for finding in passed:  # what a folder scan passed by on purpose: not a file read
+        lines.append(f"{style(LABELS[finding.severity], finding.severity)} [{finding.code}] {finding.message}")
+    if passed:
+        lines.append("")
     for name in dict.fromkeys(names):
         book = next((book for book in report.books if book.name == name), None)
         findings = by_file.get(name, [])
@@ -52,7 +58,7 @@ def format_text(report: Report, style=_plain) -> list[str]:
             share = report.valid_share(book)
             valid = f", {share * 100:.1f} % de cellules valides".replace(".", ",") if share is not None else ""
             head += f" ({kind}{version}{valid})"
-        elif book is not None or name in {finding.file for finding in report.missing}:
+        elif book is not None or name in {finding.file for finding in report.not_found}:
             head += " (illisible)"
         lines.append(style(head, TITLE))
         if not findings:

@@ -18,6 +18,9 @@ from ctgxl.reading.values import PARSERS, as_text, is_number, split_names, terri
 
 MAX_YEARS_ERROR = 6
 MAX_YEARS_WARNING = 5
+# What a value in % or in ‰ may be (an evolution may be negative, a billing rate above 100 %).
+PERCENT_BOUNDS = (-100, 1000)
+PER_MILLE_BOUNDS = (-1000, 1000)
 
 
 @dataclass
@@ -84,7 +87,7 @@ def check_identification(book: ReadWorkbook, standard: Standard | None = None) -
         row = int(cell[1:]) if cell else None
         findings.append(Finding(book.name, title, cell, row, column.header, code, severity, message))
 
-    if not book.identification and book.tables:
+    if not book.identification and book.tables and IDENTIFICATION not in book.unread:
         findings.append(Finding(book.name, None, None, None, None, "identification-absente", AVERTISSEMENT,
                                 "Le classeur n'a pas de feuille « Identification » : le territoire et la période "
                                 "de la convention sont pris dans les autres fichiers du même envoi."))
@@ -180,10 +183,11 @@ class Rules:
 
     def unit_rules(self, row, value: float, unit: str | None) -> None:
         if unit == "%":
-            if not -100 <= value <= 1000:
+            low, high = PERCENT_BOUNDS
+            if not low <= value <= high:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-hors-bornes", ERREUR,
-                         f"{fr(value)} % est hors des bornes d'un pourcentage (de -100 à 1000) : vérifiez la valeur "
-                         "ou l'unité.")
+                         f"{fr(value)} % est hors des bornes d'un pourcentage (de {low} à {high}) : vérifiez la "
+                         "valeur ou l'unité.")
             elif value > 100:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-eleve", AVERTISSEMENT,
                          f"{fr(value)} % dépasse 100 % : possible pour un taux (de facturation, d'évolution), "
@@ -192,9 +196,10 @@ class Rules:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-fraction", AVERTISSEMENT,
                          f"{fr(value)} en pourcentage : s'agit-il de {fr(value * 100)} % ? Écrivez "
                          f"{fr(value * 100)} (ou « {fr(value * 100)} % ») pour lever le doute.")
-        elif unit == "‰" and not -1000 <= value <= 1000:
+        elif unit == "‰" and not PER_MILLE_BOUNDS[0] <= value <= PER_MILLE_BOUNDS[1]:
             self.add(row, DIAGNOSTIC, "valeur", "pour-mille-hors-bornes", ERREUR,
-                     f"{fr(value)} ‰ est hors des bornes d'un taux pour mille (de -1000 à 1000).")
+                     f"{fr(value)} ‰ est hors des bornes d'un taux pour mille (de {PER_MILLE_BOUNDS[0]} à "
+                     f"{PER_MILLE_BOUNDS[1]}).")
         elif unit == "Nombre":
             if value < 0:
                 self.add(row, DIAGNOSTIC, "valeur", "nombre-negatif", ERREUR,
