@@ -142,13 +142,20 @@ def write_template(kind: str, output: Output, prefill: Prefill | dict | None = N
     return None if _is_stream(output) else Path(output)
 
 
-def annotate(report: Report, output_dir: str | os.PathLike) -> Annotation:
-    """A copy of each checked .xlsx/.xlsm file (given by path) with its findings at their
-    cells, in ``output_dir``. Files that cannot be annotated get a note instead."""
+def annotate(report: Report, output_dir: str | os.PathLike, sources: list[Source] | None = None) -> Annotation:
+    """A copy of each checked .xlsx/.xlsm file with its findings at their cells, in
+    ``output_dir``. Files checked from streams are copied from ``sources`` (the streams given
+    to ``check``, matched by name). Files that cannot be annotated get a note instead."""
+    from dataclasses import replace
+
     from ctgxl.writing.annotate import annotate_all
 
     notes: list[str] = []
-    written = annotate_all(report, Path(output_dir), say=notes.append)
+    streams = [source for source in sources or [] if _is_stream(source)]
+    with _local_files(streams, None) as (paths, names):
+        copies = {name: path for path, name in names.items()}
+        books = [replace(book, path=copies[book.name]) if book.name in copies else book for book in report.books]
+        written = annotate_all(replace(report, books=books), Path(output_dir), say=notes.append)
     return Annotation(written, notes)
 
 

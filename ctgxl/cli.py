@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from ctgxl import __version__, clifr
-from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION
 
 KINDS = ("diagnostic", "equipements", "plan-actions", "complet")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -71,7 +70,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logging.basicConfig(level=logging.DEBUG, format="ctgxl : %(message)s")
 
 
-COLOURS = {ERREUR: "red", AVERTISSEMENT: "yellow", INFORMATION: "blue"}
+# By severity (ctgxl.findings' names, written out: importing it is not needed for --help).
+COLOURS = {"erreur": "red", "avertissement": "yellow", "information": "blue"}
 
 
 def _style(text: str, role: str) -> str:

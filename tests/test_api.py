@@ -127,6 +127,10 @@ def test_write_template_and_annotate(tmp_path):
     report = ctgxl.check(TO_FIX[:2])
     annotation = ctgxl.annotate(report, tmp_path / "notes")
     assert len(annotation.written) == 2 and annotation.notes == []
+    uploads = streams(TO_FIX[:2])
+    from_streams = ctgxl.annotate(ctgxl.check(uploads), tmp_path / "notes-flux", uploads)
+    assert [path.name for path in from_streams.written] == [path.name for path in annotation.written]
+    assert from_streams.notes == []
 
 
 def test_standard_reaches_reading_and_checking(validators_copy, tmp_path):
@@ -176,3 +180,10 @@ def test_the_cli_puts_click_back_after_a_run():
     result = CliRunner().invoke(cli, ["check"])
     assert "Utilisation" in result.output
     assert click.core._ is gettext.gettext
+
+
+def test_the_cli_colours_every_severity():
+    from ctgxl.cli import COLOURS
+    from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION
+
+    assert set(COLOURS) == {ERREUR, AVERTISSEMENT, INFORMATION}
