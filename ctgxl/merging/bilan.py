@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ctgxl.checking.checks import same_value
 from ctgxl.merging.comparisons import Comparison, comparisons, largest_gaps
 from ctgxl.merging.consolidate import SECRET, Consolidation, MergedSheet, _key
 from ctgxl.reading.values import as_text, is_number, parse_number
@@ -22,9 +21,6 @@ DONE = ("Réalisée", "Abandonnée")
 REALISED = "Réalisée"
 HAUSSE, BAISSE, STABLE = "hausse", "baisse", "stable"
 GAPS_SHOWN = 10
-# Fields of an action whose change the bilan lists (the others are wording).
-ACTION_FIELDS = ("statut", "annee_debut", "annee_fin", "pilote_collectivite", "pilote_caf", "budget",
-                 "financement_caf")
 
 Count = int | str  # a count, or SECRET
 
@@ -135,7 +131,7 @@ class Equipment:
 class Change:
     sheet: str
     key: str  # what the row is (action number and title, structure, indicator)
-    what: str  # « ajoutée », « retirée », or the changed field's header
+    what: str  # « ligne ajoutée », « ligne retirée », or the changed field's header
     old: str
     new: str
 
@@ -354,65 +350,46 @@ def _shown(value: object, secrecy: bool, count: bool) -> str:
 
 
 def changes(previous: Consolidation, current: Consolidation, secrecy: bool) -> list[Change]:
-    """What changed from the earlier version to this one: actions (added, removed, status,
-    years, pilots, budget), structures (added, removed, places) and indicator values."""
-    std = load()
-    found: list[Change] = []
-    plan = std.sheet(PLAN)
-    old_actions = {fold(row.get("numero")): row for row in _records(previous.sheets.get(PLAN))}
-    for row in _records(current.sheets.get(PLAN)):
-        label = f"{as_text(row.get('numero'))} – {as_text(row.get('intitule') or '')}"
-        old = old_actions.pop(fold(row.get("numero")), None)
-        if old is None:
-            found.append(Change(PLAN, label, "action ajoutée", "", as_text(row.get("statut") or "")))
-            continue
-        for column_id in ACTION_FIELDS:
-            before, after = old.get(column_id), row.get(column_id)
-            if not same_value(before, after):
-                found.append(Change(PLAN, label, plan.column(column_id).header, _shown(before, secrecy, False),
-                                    _shown(after, secrecy, False)))
-    for row in old_actions.values():
-        found.append(Change(PLAN, f"{as_text(row.get('numero'))} – {as_text(row.get('intitule') or '')}",
-                            "action retirée", as_text(row.get("statut") or ""), ""))
-    spec = std.sheet(EQUIPEMENTS)
-    old_structures = {_key(spec, row): row for row in _records(previous.sheets.get(EQUIPEMENTS))}
-    for row in _records(current.sheets.get(EQUIPEMENTS)):
-        label = f"{as_text(row.get('type_structure') or '')} – {as_text(row.get('nom_structure') or '')}"
-        old = old_structures.pop(_key(spec, row), None)
-        if old is None:
-            found.append(Change(EQUIPEMENTS, label, "structure ajoutée", "", _places_text(row, secrecy)))
-        elif not same_value(old.get("capacite"), row.get("capacite")):
-            found.append(Change(EQUIPEMENTS, label, spec.column("capacite").header,
-                                _shown(old.get("capacite"), secrecy, True), _shown(row.get("capacite"), secrecy, True)))
-    for row in old_structures.values():
-        label = f"{as_text(row.get('type_structure') or '')} – {as_text(row.get('nom_structure') or '')}"
-        found.append(Change(EQUIPEMENTS, label, "structure retirée", _places_text(row, secrecy), ""))
-    found.extend(_indicator_changes(previous.sheets.get(SUIVI), current.sheets.get(SUIVI), secrecy))
-    return found
+    """What changed from the earlier version to this one, as `ctgxl diff` lists it (rows added,
+    removed, each changed field), with small counts masked under secrecy."""
+    from ctgxl.merging.diff import ADDED, CHANGED, REMOVED, diff_tables, version_of
 
-
-def _places_text(row: dict, secrecy: bool) -> str:
-    places = row.get("capacite")
-    return f"{_shown(places, secrecy, True)} places" if is_number(places) else ""
-
-
-def _indicator_changes(before: MergedSheet | None, after: MergedSheet | None, secrecy: bool) -> list[Change]:
-    def key(row: dict) -> tuple:
-        return fold(row.get("numero")), fold(row.get("indicateur"))
-
-    old_rows = {key(row): row for row in _records(before)}
-    years = [column for column in (after.columns if after else []) if column.isdigit()]
     found = []
-    for row in _records(after):
-        label = f"{as_text(row.get('numero'))} – {as_text(row.get('indicateur') or '')}"
-        old = old_rows.get(key(row))
-        if old is None:
-            found.append(Change(SUIVI, label, "indicateur ajouté", "", ""))
-            continue
-        count = not _is_percent(as_text(row.get("indicateur") or ""), row.get("cible"))
-        for column in ["cible", *years]:
-            if not same_value(old.get(column), row.get(column)):
-                found.append(Change(SUIVI, label, "Cible" if column == "cible" else column,
-                                    _shown(old.get(column), secrecy, count), _shown(row.get(column), secrecy, count)))
+    for item in diff_tables(version_of(previous), version_of(current)).changes():
+        key = " / ".join(part for part in item.key if part)
+        if item.label:
+            key = f"{key} – {item.label}" if key else item.label
+        if item.kind == CHANGED:
+            count = _counted(item.sheet, item.column, key)
+            found.append(Change(item.sheet, key, item.column or "", _shown(item.old, secrecy, count),
+                                _shown(item.new, secrecy, count)))
+        elif item.kind == ADDED:
+            found.append(Change(item.sheet, key, "ligne ajoutée", "", _summary(item.sheet, item.new, secrecy)))
+        elif item.kind == REMOVED:
+            found.append(Change(item.sheet, key, "ligne retirée", _summary(item.sheet, item.old, secrecy), ""))
     return found
 
+
+def _counted(sheet: str, column: str | None, key: str) -> bool:
+    """Whether a changed field holds a count (masked under secrecy): places, indicator values
+    and targets that are not rates, diagnostic values (whatever their unit: the safe side)."""
+    if sheet == EQUIPEMENTS:
+        return column == load().sheet(EQUIPEMENTS).column("capacite").header
+    if sheet == SUIVI:
+        return (column == "Cible" or (column or "").isdigit()) and not _is_percent(key, None)
+    return sheet == DIAGNOSTIC and column in _diagnostic_values()
+
+
+def _diagnostic_values() -> tuple[str, ...]:
+    spec = load().sheet(DIAGNOSTIC)
+    return tuple(spec.column(column_id).header for column_id in ("valeur", "valeur_departement", "valeur_france"))
+
+
+def _summary(sheet: str, values: dict, secrecy: bool) -> str:
+    """What an added or removed row was: an action's status, a structure's places."""
+    if sheet == PLAN:
+        return as_text(values.get(load().sheet(PLAN).column("statut").header) or "")
+    if sheet == EQUIPEMENTS:
+        places = values.get(load().sheet(EQUIPEMENTS).column("capacite").header)
+        return f"{_shown(places, secrecy, True)} places" if is_number(places) else ""
+    return ""
