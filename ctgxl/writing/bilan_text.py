@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ctgxl.merging.bilan import BAISSE, HAUSSE, STABLE, Bilan, Indicator, secret_count
 from ctgxl.merging.consolidate import SECRET
 from ctgxl.reading.values import is_number
@@ -114,5 +116,5 @@ def unit_value(value: float, unit: str | None) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
+    text = re.sub(r"[ \t\r\n]+", " ", str(text)).strip()  # keeps the no-break spaces of « 1 500 »
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

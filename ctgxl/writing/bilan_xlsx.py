@@ -176,8 +176,8 @@ def _themes(sheets: _Sheets, bilan: Bilan) -> None:
     print_setup(sheet, landscape=True)
 
 
-ACTION_HEADERS = ["N° action", "Intitulé de l'action", "Thématique", "Pilote collectivité", "Année de début",
-                  "Année de fin", "Statut"]
+# Headers unlike the standard's: the bilan must not be read back as a CTG workbook.
+ACTION_HEADERS = ["N°", "Action", "Thème", "Pilote", "Début", "Fin", "Statut"]
 ACTION_WIDTHS = [10, 60, 24, 30, 10, 10, 12]
 
 
@@ -201,7 +201,7 @@ def _actions(sheets: _Sheets, name: str, blocks: list[tuple[str, list[Action]]])
     print_setup(sheet, landscape=True, header_row=False)
 
 
-INDICATOR_HEADERS = ["N° action", "Indicateur", "Type", "Année", "Référence", "Cible", "Valeur",
+INDICATOR_HEADERS = ["N°", "Indicateur suivi", "Résultat ou impact", "Année", "Référence", "Cible", "Valeur",
                      "Part de la cible atteinte", "Tendance"]
 
 
@@ -254,7 +254,7 @@ def _indicators(sheets: _Sheets, bilan: Bilan) -> None:
 def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
     sheet = sheets.book.add_worksheet(EQUIPMENT)
     equipment = bilan.equipment
-    headers = ["Type de structure", "Structures", "Places"]
+    headers = ["Type d'équipement", "Structures", "Places"]
     if equipment.compared:
         headers += ["Structures (avant)", "Places (avant)", "Évolution des structures", "Évolution des places"]
     row = sheets.table(sheet, 0, headers, [26] + [13] * (len(headers) - 1))
@@ -287,7 +287,7 @@ def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
         if not equipment.compared:
             break
         sheet.write_string(row, 0, title, sheets.fmt.subtitle)
-        row = sheets.table(sheet, row + 1, ["Type de structure", "Nom de la structure", "Commune", "Places"],
+        row = sheets.table(sheet, row + 1, ["Type d'équipement", "Nom", "Lieu", "Places"],
                            [26, 40, 20, 13])
         for structure in structures:
             for col, value in enumerate((structure.type, structure.name, structure.commune)):
@@ -315,8 +315,8 @@ def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
 
 def _gaps(sheets: _Sheets, bilan: Bilan) -> None:
     sheet = sheets.book.add_worksheet(GAPS)
-    row = sheets.table(sheet, 0, ["Indicateur", "Volet", "Commune", "Année", "Unité", "Territoire", "Département",
-                                  "Écart"], [50, 20, 16, 8, 8, 12, 12, 12])
+    row = sheets.table(sheet, 0, ["Donnée du diagnostic", "Thème", "Lieu", "Millésime", "En", "Territoire",
+                                  "Département", "Écart"], [50, 20, 16, 8, 8, 12, 12, 12])
     for figure in bilan.gaps:
         for col, value in enumerate((figure.indicator, figure.volet, figure.commune, figure.year, figure.unit)):
             write_value(sheet, row, col, value, sheets.fmt.wrap)
