@@ -357,3 +357,77 @@ def test_secrecy_on_the_samples_with_changes(tmp_path):
     assert small_counts_in_workbook(tmp_path / "b.xlsx") == []
     assert small_counts_in_deck(tmp_path / "b.pptx") == []
     assert small_counts_in_page(tmp_path / "b.html") == []
+
+
+# --- property: whatever the plan, secrecy hides every count from 1 to 4 -----------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+STATUSES = ["À engager", "En cours", "Réalisée", "Reportée", "Abandonnée"]
+THEMES = ["Petite enfance", "Jeunesse", "Parentalité"]
+TYPES = ["EAJE", "RPE", "ALSH périscolaire", "LAEP"]
+
+
+@st.composite
+def territories(draw):
+    actions = draw(st.lists(st.tuples(st.sampled_from(THEMES), st.sampled_from(STATUSES),
+                                      st.integers(2023, 2027), st.integers(0, 3)), max_size=14))
+    structures = draw(st.lists(st.tuples(st.sampled_from(TYPES), st.one_of(st.none(), st.integers(0, 30))),
+                               max_size=9))
+    indicators = draw(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20), st.one_of(st.none(),
+                                                                                            st.integers(0, 20))),
+                               max_size=4))
+    figures = draw(st.lists(st.tuples(st.sampled_from(["%", "Nombre"]), st.integers(0, 60), st.integers(1, 60)),
+                            max_size=4))
+    return actions, structures, indicators, figures
+
+
+def write_territory(path: Path, territory) -> None:
+    from ctgxl.writing.template import Prefill, write_template
+
+    actions, structures, indicators, figures = territory
+    write_template(path, "complet", Prefill("Dugny", "Commune", "93030", "Caf de la Seine-Saint-Denis", 2023, 2027,
+                                            (), "Service"))
+    book = openpyxl.load_workbook(path)
+
+    def fill(sheet_name: str, rows: list[dict]) -> None:
+        sheet = book[sheet_name]
+        columns = {plain(cell.value): cell.column for cell in sheet[1] if cell.value}
+        for row, values in enumerate(rows, start=2):
+            for header, value in values.items():
+                sheet.cell(row=row, column=columns[plain(header)]).value = value
+
+    fill("Plan d'actions", [
+        {"N° action": f"A-{10 + index}", "Thématique": theme, "Objectif": "Objectif",
+         "Intitulé de l'action": f"Action {LETTERS[index % 24]}", "Pilote collectivité": "Service",
+         "Année de début": start, "Année de fin": min(start + length, 2027), "Statut": status}
+        for index, (theme, status, start, length) in enumerate(actions)])
+    fill("Équipements", [
+        {"Type de structure": kind, "Nom de la structure": f"Structure {LETTERS[index % 24]}{index}",
+         "Gestionnaire": "Ville", "Capacité (places)": places}
+        for index, (kind, places) in enumerate(structures)])
+    if actions:
+        fill("Suivi des indicateurs", [
+            {"N° action": "A-10", "Indicateur": f"Nombre de séances {LETTERS[index]}", "Type": "Résultat",
+             "Cible": target, "2023": first, "2024": second}
+            for index, (target, first, second) in enumerate(indicators)])
+    fill("Diagnostic", [
+        {"Volet": "Démographie", "Indicateur": f"Donnée {LETTERS[index]}", "Valeur territoire": value,
+         "Unité": unit, "Valeur département": department, "Année": 2022, "Source": "Insee"}
+        for index, (unit, value, department) in enumerate(figures)])
+    book.save(path)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(territory=territories())
+def test_bilan_never_shows_a_count_below_5_under_secrecy(territory, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("secret")
+    write_territory(folder / "territoire.xlsx", territory)
+    result = run(folder / "territoire.xlsx", "-o", folder / "b.xlsx", "--pptx", folder / "b.pptx",
+                 "--html", folder / "b.html", "--annee", YEAR, "--secret-statistique")
+    assert result.exit_code == 0, result.output
+    assert small_counts_in_workbook(folder / "b.xlsx") == []
+    assert small_counts_in_deck(folder / "b.pptx") == []
+    assert small_counts_in_page(folder / "b.html") == []
