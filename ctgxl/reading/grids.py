@@ -13,12 +13,15 @@ import logging
 import hashlib
 import re
 import stat
+import tempfile
 import zipfile
 from pathlib import Path
 
 from defusedxml import ElementTree
 
+from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
+from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
 from ctgxl.reading.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text
@@ -86,10 +89,18 @@ def _sniff(path: Path) -> str:
 
 def load_grids(path: Path, limits: Limits):
     """Cells of every sheet as lists of rows, which sheets are hidden, the recorded
-    template (kind, version), and the cells whose format is a percent."""
+    template (kind, version), the cells whose format is a percent, and notes on the file
+    as (code, message, severity)."""
+    with tempfile.TemporaryDirectory(prefix="ctgxl-") as folder:
+        return _load_grids(path, limits, path.suffix, Path(folder))
+
+
+def _load_grids(path: Path, limits: Limits, suffix: str, folder: Path, depth: int = 0):
+    """``load_grids`` of ``path``, a file named with ``suffix``; a copy that calamine can read
+    (decrypted, or laid out as usual) is written in ``folder`` when needed."""
     kind = _sniff(path)
     record: dict[str, str] = {}
-    notes: list[tuple[str, str]] = []
+    notes: list[tuple[str, str, str]] = []
     percent_needed = formulas = macros = False
     survey = None
     parts_read: dict[str, bytes] = {}  # zip members inflated by _inspect_xlsx, read again by _xml_details
@@ -97,6 +108,16 @@ def load_grids(path: Path, limits: Limits):
         names = _check_zip(path, limits)
         if "EncryptedPackage" in names:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
+        if depth == 0 and _needs_copy(path):
+            copy, dropped = usual_copy(path, folder)
+            grids, hidden, record, formats, notes = _load_grids(copy, limits, suffix, folder, depth + 1)
+            if dropped:
+                notes.append(("macros-ignorees", INFORMATION, "Feuilles de macros Excel 4.0 ou de boîte de dialogue "
+                              f"laissées de côté (ctgxl ne les exécute jamais) : {_titles(dropped)}. Les autres "
+                              "feuilles ont été lues."))
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                notes.append(_MACROS_NOTE)
+            return grids, hidden, record, formats, notes
         if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
             raise UnreadableFile("fichier-illisible", "Le fichier n'est pas un classeur Excel ni LibreOffice (c'est "
                                  "un dossier compressé d'un autre type) : enregistrez le classeur en .xlsx depuis "
@@ -112,20 +133,20 @@ def load_grids(path: Path, limits: Limits):
             format_name, suffixes = "Excel binaire (.xlsb)", {".xlsb"}
     elif kind == "ole":
         encrypted, macros = ole_markers(path)
+        if depth == 0 and (encrypted or xls_encrypted(path)):  # Excel's built-in key opens it, or a password is needed
+            return _load_grids(decrypted_copy(path, folder), limits, suffix, folder, depth + 1)
         if encrypted:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
         format_name, suffixes = "Excel 97-2003 (.xls)", {".xls", ".xlt"}
     else:
         raise UnreadableFile("fichier-illisible", _not_a_workbook(path))
     by_content = path.suffix.lower() not in suffixes
-    if by_content:
-        notes.append(("extension-incorrecte", f"Le fichier porte l'extension « {path.suffix or '(aucune)'} » mais "
-                      f"c'est un classeur {format_name} : il a été lu d'après son contenu. Renommez-le ou "
+    if suffix.lower() not in suffixes:
+        notes.append(("extension-incorrecte", AVERTISSEMENT, f"Le fichier porte l'extension « {suffix or '(aucune)'} » "
+                      f"mais c'est un classeur {format_name} : il a été lu d'après son contenu. Renommez-le ou "
                       "enregistrez-le de nouveau au format .xlsx."))
     if macros:
-        notes.append(("macros-ignorees", "Le classeur contient des macros (VBA ou scripts) : ctgxl ne les exécute "
-                      "jamais et ne les recopie pas dans les classeurs qu'il produit (fusion, découpage, "
-                      "mise au format) ; seule la copie annotée, qui reste le fichier de la personne, les garde."))
+        notes.append(_MACROS_NOTE)
     grids, hidden = _calamine_grids(path, limits, survey, by_content, skip_own=bool(record))
     formats: dict[str, dict] = {}
     if percent_needed or formulas:
@@ -141,7 +162,23 @@ def load_grids(path: Path, limits: Limits):
 
 
 _XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
-_ENCRYPTED = "Le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot de passe, puis relancez."
+_MACROS_NOTE = ("macros-ignorees", AVERTISSEMENT, "Le classeur contient des macros (VBA ou scripts) : ctgxl ne les "
+                "exécute jamais et ne les recopie pas dans les classeurs qu'il produit (fusion, découpage, mise au "
+                "format) ; seule la copie annotée, qui reste le fichier de la personne, les garde.")
+
+
+def _titles(titles: list[str]) -> str:
+    return ", ".join(f"« {title} »" for title in titles)
+
+
+def _needs_copy(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return needs_copy(archive)
+    except UnreadableFile:
+        raise
+    except Exception:  # a damaged package: the usual reading says what is wrong
+        return False
 
 
 # The first record of an Excel 2.x, 3.0 or 4.0 file (BOF, BIFF2 to BIFF4), not inside an OLE2 container.
