@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR
 from ctgxl.standard import Column
-from ctgxl.text import closest, fold, quote
+from ctgxl.text import closest, fold, fr, quote
 
 SECRET_MARKERS = {"<5": "<5", "< 5": "<5", "s": "s", "secret": "secret"}
 _SPACES_IN_NUMBERS = str.maketrans("", "", " \u00a0\u202f\u2009\u2007\u2008\u200a'")
@@ -169,6 +169,8 @@ def parse_date(value: object, column: Column, percent: bool = False):
 
 
 def _parse_date(value: object, column: Column):
+    if isinstance(value, (date, datetime)) and (year := _typed_year(value)):
+        return (date(year, 12, 31) if column.end_of_period else date(year, 1, 1)), None
     if isinstance(value, datetime):
         return value.date(), None
     if isinstance(value, date):
@@ -195,6 +197,15 @@ def _parse_date(value: object, column: Column):
     except ValueError:
         pass
     return text, _bad_date(value)
+
+
+def _typed_year(value: date) -> int | None:
+    """The year typed into a date cell: Excel and Calc store « 2023 » typed there as the day
+    number 2023, shown as 15/07/1905. Days 1900 to 2200 (March 1905 to January 1906) are read
+    as that year."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    days = (moment - EXCEL_EPOCH).total_seconds() / 86400
+    return int(days) if days.is_integer() and 1900 <= days <= 2200 else None
 
 
 def _bad_date(value: object) -> tuple:
@@ -257,6 +268,10 @@ def has_control_characters(text: str) -> bool:
 
 
 def parse_text(value: object, column: Column, percent: bool = False):
+    if percent and is_number(value) and not isinstance(value, bool):
+        # « 25 % » typed in a text column: Excel and Calc store 0.25 shown as a percent; the text
+        # is what the person saw.
+        return f"{fr(round(value * 100, 6))} %", None
     text = as_text(value)
     if _CONTROL.search(text):
         cleaned = _CONTROL.sub("", text)
