@@ -115,8 +115,8 @@ def template_command(kind, output, territoire, territory_type, code, caf, debut,
 
 @cli.command("check", context_settings=CONTEXT, help="""Contrôle des classeurs remplis.
 
-Lit chaque classeur (un dossier vaut tous les .xlsx, .xlsm, .ods qu'il contient) et signale
-chaque problème à sa cellule. Code de sortie : 0 sans erreur, 1 s'il reste des erreurs,
+Lit chaque classeur (un dossier vaut tous les .xlsx, .xlsm, .xls, .xlsb et .ods qu'il
+contient, sous-dossiers compris) et signale chaque problème à sa cellule. Code de sortie : 0 sans erreur, 1 s'il reste des erreurs,
 2 si un fichier n'a pas pu être lu du tout.
 
 \b

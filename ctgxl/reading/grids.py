@@ -21,6 +21,7 @@ from defusedxml import ElementTree
 
 from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
+from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_percent_cells
 from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
 from ctgxl.reading.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
 from ctgxl.text import fold
@@ -156,6 +157,8 @@ def _load_grids(path: Path, limits: Limits, suffix: str, folder: Path, depth: in
             formats = _openpyxl_details(path, percent_needed, formulas, grids)
     elif kind == "zip" and "content.xml" in names:
         formats = _ods_percent_cells(path)
+    elif kind == "ole":
+        formats = xls_percent_cells(path, grids)
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
     return grids, hidden, record, formats, notes
@@ -229,9 +232,6 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
     return {info.filename for info in infos}
 
 
-_PERCENT_CODE = re.compile(r'(?<!\\)%(?=(?:[^"]*"[^"]*")*[^"]*$)')
-
-
 def _inspect_xlsx(path: Path, names: set[str],
                   parts_read: dict[str, bytes] | None = None) -> tuple[dict[str, str], bool, bool]:
     """The recorded template, whether a cell style shows a percent, whether a sheet has formulas.
@@ -262,9 +262,9 @@ def _inspect_xlsx(path: Path, names: set[str],
 def _styles_have_percent(xml: bytes) -> bool:
     root = ElementTree.fromstring(xml)
     namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
-    percent_ids = {"9", "10"}
+    percent_ids = {str(number) for number in BUILTIN_PERCENT_IDS}
     for number_format in root.iter(f"{namespace}numFmt"):
-        if _PERCENT_CODE.search(number_format.get("formatCode", "")):
+        if shows_percent(number_format.get("formatCode", "")):
             percent_ids.add(number_format.get("numFmtId"))
     cell_xfs = root.find(f"{namespace}cellXfs")
     if cell_xfs is None:
@@ -480,21 +480,17 @@ def _normalise_part(target: str) -> str:
     return "/".join(parts)
 
 
-# Excel's built-in number formats that show a percent.
-_BUILTIN_PERCENT = {"9", "10"}
-
-
 def _percent_styles(xml: bytes) -> set[str]:
     """Indexes (as text) of the cell styles whose number format shows a '%', as openpyxl
     judges a cell's ``number_format``."""
     root = ElementTree.fromstring(xml)
     namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
-    percent_ids = set(_BUILTIN_PERCENT)
+    percent_ids = {str(number) for number in BUILTIN_PERCENT_IDS}
     custom = {}
     for number_format in root.iter(f"{namespace}numFmt"):
         custom[number_format.get("numFmtId")] = number_format.get("formatCode", "")
     for format_id, code in custom.items():
-        if "%" in code:
+        if shows_percent(code):
             percent_ids.add(format_id)
         elif format_id in percent_ids:
             raise _Unhandled  # a built-in percent id redefined
@@ -533,7 +529,8 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool, grids: dict | N
                     continue
                 for row in sheet.iter_rows(**limits):
                     for cell in row:
-                        if "%" in (getattr(cell, "number_format", "") or "") and isinstance(cell.value, (int, float)):
+                        if shows_percent(getattr(cell, "number_format", "") or "") and \
+                                isinstance(cell.value, (int, float)):
                             cells.add((cell.row, cell.column - 1))
             book.close()
         if formulas:
