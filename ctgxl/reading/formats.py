@@ -21,9 +21,11 @@ def shows_percent(code: str) -> bool:
     return bool(code) and _PERCENT.search(code) is not None
 
 
-def xls_percent_cells(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:
-    """Cells of an .xls file that hold a number shown as a percent, per sheet, as
-    (1-based row, 0-based column). Only the cells calamine read are looked at."""
+def xls_details(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:
+    """What calamine does not say of the cells of an .xls file, per sheet, as (1-based row,
+    0-based column): numbers shown as a percent ("percent"), cells showing an error such as
+    #N/A or #DIV/0! ("errors", which calamine reads as empty). One pass of xlrd over the cells
+    calamine read."""
     import xlrd
 
     details: dict[str, dict] = {}
@@ -35,21 +37,20 @@ def xls_percent_cells(path: Path, grids: dict[str, list[list]]) -> dict[str, dic
         percent_xfs = {index for index, xf in enumerate(book.xf_list)
                        if xf.format_key in BUILTIN_PERCENT_IDS
                        or shows_percent(getattr(book.format_map.get(xf.format_key), "format_str", ""))}
-        if not percent_xfs:
-            return details
         for index, title in enumerate(book.sheet_names()):
             grid = grids.get(title)
             if not grid:
                 continue
             sheet = book.sheet_by_index(index)
-            cells = set()
+            found = details.setdefault(title, {"percent": set(), "uncached": set(), "errors": {}})
             for row in range(min(sheet.nrows, len(grid))):
-                types = sheet.row_types(row)
-                for column, kind in enumerate(types):
-                    if kind == xlrd.XL_CELL_NUMBER and sheet.cell_xf_index(row, column) in percent_xfs:
-                        cells.add((row + 1, column))
-            if cells:
-                details[title] = {"percent": cells, "uncached": set()}
+                for column, kind in enumerate(sheet.row_types(row)):
+                    if kind == xlrd.XL_CELL_NUMBER:
+                        if percent_xfs and sheet.cell_xf_index(row, column) in percent_xfs:
+                            found["percent"].add((row + 1, column))
+                    elif kind == xlrd.XL_CELL_ERROR:
+                        found["errors"][(row + 1, column)] = \
+                            xlrd.error_text_from_code.get(sheet.cell_value(row, column), "#N/A")
             book.unload_sheet(index)
     except Exception:
         return details

@@ -21,7 +21,7 @@ from defusedxml import ElementTree
 
 from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
-from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_percent_cells
+from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details
 from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
 from ctgxl.reading.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
 from ctgxl.text import fold
@@ -158,7 +158,8 @@ def _load_grids(path: Path, limits: Limits, suffix: str, folder: Path, depth: in
     elif kind == "zip" and "content.xml" in names:
         formats = _ods_percent_cells(path)
     elif kind == "ole":
-        formats = xls_percent_cells(path, grids)
+        formats = xls_details(path, {title: grid for title, grid in grids.items()
+                                     if not isinstance(grid, (TooLarge, Broken))})
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
     return grids, hidden, record, formats, notes
@@ -250,7 +251,7 @@ def _inspect_xlsx(path: Path, names: set[str],
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     with archive.open(name) as stream:
                         data = parts_read[name] = stream.read()
-                    if b"<f>" in data or b"<f " in data or b"<x:f" in data:
+                    if b"<f>" in data or b"<f " in data or b"<x:f" in data or _ERROR_TYPE.search(data):
                         formulas = True
                         break
     except Exception:
@@ -410,9 +411,29 @@ def _xml_details(path: Path, percent: bool, formulas: bool, parts: dict[str, str
                         elif attributes.get(b"t") == b"e":  # #REF!, #DIV/0!…: calamine reads them as empty
                             shown = _VALUE.search(content).group(1).decode("utf-8", "replace")
                             found.setdefault("errors", {})[_position(attributes)] = shown
+                if formulas:
+                    _error_constants(data, found)
             return details
     except Exception:  # _Unhandled, or a damaged part: openpyxl decides
         return None
+
+
+_ERROR_TYPE = re.compile(rb"""\st=["']e["']""")
+
+
+def _error_constants(data: bytes, found: dict) -> None:
+    """Cells holding an error value without a formula (#N/A typed, or left by a paste of values):
+    calamine reads them as empty. Found from the literal ``t="e"``, then the cell around it."""
+    for hit in _ERROR_TYPE.finditer(data):
+        match = _CELL.match(data, data.rfind(b"<", 0, hit.start()))
+        if match is None or match.end(1) < hit.end() or _FORMULA.search(match.group(2) or b""):
+            continue
+        value = _VALUE.search(match.group(2) or b"")
+        if value is None or not value.group(1):
+            continue
+        position = _position(_attributes(match.group(1)))
+        found.setdefault("errors", {})[position] = value.group(1).decode("utf-8", "replace")
+        found.setdefault("typed_errors", set()).add(position)
 
 
 class _Unhandled(Exception):
@@ -557,6 +578,7 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool, grids: dict | N
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 
 
 def _ods_percent_cells(path: Path) -> dict[str, dict]:
@@ -568,7 +590,8 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
     try:
         with zipfile.ZipFile(path) as archive:
             content = archive.read("content.xml")
-        if b'value-type="percentage"' not in content:
+        errors = b'value-type="error"' in content  # calcext:value-type: what the cell shows is in <text:p>
+        if b'value-type="percentage"' not in content and not errors:
             return {}
         details: dict[str, dict] = {}
         cells: set = set()
@@ -577,7 +600,8 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
             tag = element.tag
             if event == "start":
                 if tag == f"{_TABLE}table":
-                    cells = details.setdefault(element.get(f"{_TABLE}name"), {"percent": set(), "uncached": set()})[
+                    current = element.get(f"{_TABLE}name")
+                    cells = details.setdefault(current, {"percent": set(), "uncached": set(), "errors": {}})[
                         "percent"]
                     row = 0
                 elif tag == f"{_TABLE}table-row":
@@ -585,6 +609,10 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
                 continue
             if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
                 repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                if errors and element.get(f"{_CALCEXT}value-type") == "error":
+                    shown = "".join(element.itertext()).strip() or "#N/A"
+                    table_errors = details[current]["errors"]
+                    table_errors.update(((row + 1, col + offset), shown) for offset in range(min(repeat, 1000)))
                 if element.get(f"{_OFFICE}value-type") == "percentage":
                     cells.update((row + 1, col + offset) for offset in range(min(repeat, 1000)))
                 col += repeat
