@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR
 from ctgxl.standard import Column
-from ctgxl.text import closest, fold, fr, quote
+from ctgxl.text import closest, fold, quote
 
 SECRET_MARKERS = {"<5": "<5", "< 5": "<5", "s": "s", "secret": "secret"}
 _SPACES_IN_NUMBERS = str.maketrans("", "", " \u00a0\u202f\u2009\u2007\u2008\u200a'")
@@ -289,10 +289,8 @@ def has_control_characters(text: str) -> bool:
 
 
 def parse_text(value: object, column: Column, percent: bool = False):
-    if percent and is_number(value) and not isinstance(value, bool):
-        # « 25 % » typed in a text column: Excel and Calc store 0.25 shown as a percent; the text
-        # is what the person saw.
-        return f"{fr(round(value * 100, 6))} %", None
+    if percent and is_number(value):  # « 25 % » typed in a text column (Cible) keeps its meaning
+        return f"{as_text(_whole(value * 100)).replace('.', ',')} %", None
     text = as_text(value)
     if _CONTROL.search(text):
         cleaned = _CONTROL.sub("", text)
