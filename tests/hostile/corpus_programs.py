@@ -23,7 +23,7 @@ import msoffcrypto
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hostile.corpus import (  # noqa: E402
-    MAIN, OFFICE_RELS, RawZip, Sheet, good_sheets, identification, plan, sheet_xml, sheets_of,
+    MAIN, OFFICE_RELS, RawZip, Sheet, biff8, compound_file, good_sheets, identification, plan, sheet_xml, sheets_of,
     xlsx_parts,
 )
 
@@ -175,6 +175,18 @@ def macro_sheets(folder: Path) -> Case:
                 "boîte de dialogue à côté des feuilles de données", words=("Macro1", "Dialogue1"))
 
 
+@case
+def xor_password(folder: Path) -> Case:
+    """An .xls « obfuscated » with XOR under a real password (a FILEPASS record right after the
+    first BOF, its verifier not matching Excel's built-in key)."""
+    stream = biff8(good_sheets("XOR"))
+    filepass = struct.pack("<HHHHH", 0x002F, 6, 0x0000, 0x1234, 0xBEEF)
+    stream = stream[:20] + filepass + stream[20:]
+    (folder / "xor-mot-de-passe.xls").write_bytes(compound_file({"Workbook": stream}))
+    return Case("xor-mot-de-passe.xls", ("fichier-chiffre",), 2, ".xls masqué (XOR) avec un vrai mot de passe",
+                words=("protégé par un mot de passe",), readable=False)
+
+
 # --- 3. Right words on refusals ----------------------------------------------------------------
 
 @case
@@ -227,19 +239,11 @@ def compression_ratio(folder: Path) -> Case:
 
 
 def build(folder: Path) -> list[Case]:
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [builder(folder) for builder in BUILDERS]
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage : python tests/hostile/corpus_programs.py DOSSIER", file=sys.stderr)
-        return 2
-    for item in build(Path(argv[0])):
-        print(f"{item.name:32} sortie {item.exit_code}  {', '.join(item.codes) or '-':26} {item.what}")
-    return 0
+    """Write every case into ``folder`` (created if needed)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return [builder(Path(folder)) for builder in BUILDERS]
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    for item in build(Path(sys.argv[1])):
+        print(f"{item.name:32} sortie {item.exit_code}  {', '.join(item.codes) or '-':26} {item.what}")
