@@ -23,7 +23,7 @@ from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
 from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details
 from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
-from ctgxl.reading.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
+from ctgxl.reading.safety import DAMAGED, UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text
 from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, RECORD_HEADER
@@ -213,8 +213,7 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        raise UnreadableFile("fichier-illisible", "Le fichier est endommagé (incomplet ou corrompu) : "
-                             "demandez à son auteur de l'enregistrer de nouveau.") from None
+        raise UnreadableFile("fichier-illisible", DAMAGED) from None
     total = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
     if total > limits.max_inflated_bytes:

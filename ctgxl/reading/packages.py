@@ -21,7 +21,7 @@ from html import escape, unescape
 
 from defusedxml import ElementTree
 
-from ctgxl.reading.safety import UnreadableFile
+from ctgxl.reading.safety import DAMAGED, UnreadableFile
 
 DEFAULT_KEY = "VelvetSweatshop"
 ENCRYPTED = "Le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot de passe, puis relancez."
@@ -121,6 +121,15 @@ def needs_copy(archive: zipfile.ZipFile) -> bool:
 def usual_copy(path: Path, folder: Path) -> tuple[Path, list[str]]:
     """A copy of the package laid out as Excel lays it out, without macro or dialog sheets,
     and the titles of the sheets left out."""
+    try:
+        return _usual_copy(path, folder)
+    except UnreadableFile:
+        raise
+    except Exception:  # a damaged part (bad checksum, cut archive)
+        raise UnreadableFile("fichier-illisible", DAMAGED) from None
+
+
+def _usual_copy(path: Path, folder: Path) -> tuple[Path, list[str]]:
     with zipfile.ZipFile(path) as archive:
         # part name as OPC means it (forward slashes, no leading slash) -> member name
         names = {name.replace("\\", "/").lstrip("/"): name for name in archive.namelist()}
