@@ -9,7 +9,7 @@ measured by ``ctgxl.reading.safety`` before a reader is let near it.
 from __future__ import annotations
 
 import errno
-import logging
+import os
 import hashlib
 import re
 import stat
@@ -346,12 +346,12 @@ _ERROR_WORDS = (
 
 
 def _short(error: Exception) -> str:
-    """What went wrong, in French words. The library's own (English) words go to the debug
-    log, shown with `ctgxl --debug`."""
+    """What went wrong, in French words; the library's own (English) words only with
+    `ctgxl --debug` (which sets CTGXL_DEBUG, seen by the reading processes too)."""
     text = str(error).splitlines()[0] if str(error) else ""
-    logging.getLogger("ctgxl").debug("lecture : %s: %s", type(error).__name__, text[:300])
     lowered = f"{type(error).__name__} {text}".lower()
-    return next((french for key, french in _ERROR_WORDS if key in lowered), "son contenu est endommagé")
+    words = next((french for key, french in _ERROR_WORDS if key in lowered), "son contenu est endommagé")
+    return f"{words} ; détail : {type(error).__name__}: {text[:200]}" if os.environ.get("CTGXL_DEBUG") else words
 
 
 _ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")
