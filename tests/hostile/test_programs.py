@@ -94,3 +94,16 @@ def test_xls_percent_formats(tmp_path):
     table = read_workbook(xls).tables["Diagnostic"]
     assert {key for _, key in table.percent} == {"valeur", "valeur_departement", "valeur_france"}
     assert snapshot(xls) == before
+
+
+def test_library_words_only_with_debug(tmp_path):
+    """A sheet calamine cannot read: the French words, and the library's own only with --debug."""
+    import sys
+
+    from hostile.corpus import invalid_xml
+
+    target = tmp_path / invalid_xml(tmp_path).name
+    plain, debug = (subprocess.run([sys.executable, "-m", "ctgxl", *options, "check", str(target)],
+                                   capture_output=True, text=True, timeout=60).stdout for options in ([], ["--debug"]))
+    assert "mal encodés" in plain and "détail" not in plain and "utf-8" not in plain.lower()
+    assert "détail : XmlError" in debug
