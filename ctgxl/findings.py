@@ -52,6 +52,7 @@ CODES: dict[str, str] = {
     "date-illisible": "Date illisible",
     "texte-trop-long": "Texte trop long",
     "code-postal-invalide": "Code postal invalide",
+    "code-postal-departement": "Code postal hors du département du territoire",
     "courriel-invalide": "Adresse électronique invalide",
     "code-territoire-invalide": "Code INSEE ou SIREN invalide",
     "caractere-invalide": "Caractère de contrôle retiré du texte",

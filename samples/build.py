@@ -171,7 +171,7 @@ def excel_value(text: str, column_type: str) -> tuple[object, str | None]:
         value = round(number / 100, 12)
         return (int(value) if float(value).is_integer() else value), ("0.00%" if decimals else "0%")
     if sign == "€":
-        return number, '#,##0.00 "€"' if decimals else '#,##0 "€"'
+        return number, '#,##0.00\\ "€"' if decimals else '#,##0\\ "€"'  # French Excel's formats
     return number, None
 
 
