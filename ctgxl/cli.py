@@ -58,6 +58,10 @@ Exemples :
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
+    if debug:  # the libraries' own words on a file they could not read
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="ctgxl : %(message)s")
 
 
 def _replace_allowed(target: Path, force: bool, command: str) -> None:

@@ -9,6 +9,7 @@ measured by ``ctgxl.reading.safety`` before a reader is let near it.
 from __future__ import annotations
 
 import errno
+import logging
 import hashlib
 import re
 import stat
@@ -40,8 +41,8 @@ def file_sha256(path: Path, limits: Limits) -> str:
     if size > limits.max_file_bytes:
         raise UnreadableFile(
             "fichier-trop-gros",
-            f"Le fichier pèse {_bytes(size)}, au-delà de la limite de {_bytes(limits.max_file_bytes)} "
-            "(variable CTGXL_MAX_FICHIER_OCTETS) : il n'a pas été lu.",
+            f"Le fichier pèse {_bytes(size)}, au-delà de la limite de {_bytes(limits.max_file_bytes)} : il n'a "
+            "pas été lu. Enlevez les images ou les feuilles inutiles, ou envoyez-le en plusieurs fichiers.",
         )
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -97,7 +98,9 @@ def load_grids(path: Path, limits: Limits):
         if "EncryptedPackage" in names:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
         if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
-            raise UnreadableFile("fichier-illisible", "Le fichier est une archive zip mais pas un classeur Excel ni LibreOffice.")
+            raise UnreadableFile("fichier-illisible", "Le fichier n'est pas un classeur Excel ni LibreOffice (c'est "
+                                 "un dossier compressé d'un autre type) : enregistrez le classeur en .xlsx depuis "
+                                 "Excel ou LibreOffice.")
         survey = survey_zip(path, limits)  # every later reading is bounded by what it checked
         macros = survey.macros
         if "xl/workbook.xml" in names:
@@ -143,9 +146,17 @@ _XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
 _ENCRYPTED = "Le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot de passe, puis relancez."
 
 
+# The first record of an Excel 2.x, 3.0 or 4.0 file (BOF, BIFF2 to BIFF4), not inside an OLE2 container.
+_OLD_EXCEL = (b"\x09\x00\x04\x00", b"\x09\x02\x06\x00", b"\x09\x04\x06\x00")
+
+
 def _not_a_workbook(path: Path) -> str:
     with open(path, "rb") as handle:
-        head = handle.read(512).lstrip()
+        head = handle.read(512)
+    if head.startswith(_OLD_EXCEL):
+        return ("Le fichier est un classeur Excel très ancien (Excel 2, 3 ou 4, des années 1990), que ctgxl ne lit "
+                "pas : ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format .xlsx.")
+    head = head.lstrip()
     if head.startswith(b"%PDF"):
         what = "un PDF"
     elif head[:15].lower().startswith((b"<!doctype html", b"<html")):
@@ -163,15 +174,22 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        raise UnreadableFile("fichier-illisible", "Le fichier est endommagé (archive incomplète ou corrompue) : "
+        raise UnreadableFile("fichier-illisible", "Le fichier est endommagé (incomplet ou corrompu) : "
                              "demandez à son auteur de l'enregistrer de nouveau.") from None
     total = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
-    if total > limits.max_inflated_bytes or (total > 50_000_000 and total / packed > limits.max_ratio):
+    if total > limits.max_inflated_bytes:
         raise UnreadableFile(
             "fichier-trop-gros",
-            f"Le classeur se décompresse en {total / 1e6:.0f} Mo, au-delà de la limite de "
-            f"{limits.max_inflated_bytes / 1e6:.0f} Mo : il n'a pas été lu.",
+            f"Le classeur se décompresse en {_bytes(total)}, au-delà de la limite de "
+            f"{_bytes(limits.max_inflated_bytes)} : il n'a pas été lu.",
+        )
+    if total > 50_000_000 and total / packed > limits.max_ratio:
+        raise UnreadableFile(
+            "fichier-trop-gros",
+            f"Le classeur se décompresse en {_bytes(total)} à partir de {_bytes(packed)}, soit {total / packed:.0f} "
+            f"fois sa taille ; au-delà de {limits.max_ratio} fois, un classeur n'est pas lu (c'est le signe d'un "
+            "fichier piégé). Demandez à son auteur de l'enregistrer de nouveau en .xlsx.",
         )
     return {info.filename for info in infos}
 
@@ -239,7 +257,8 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
         raise UnreadableFile("fichier-chiffre", _ENCRYPTED) from None
     except Exception as error:
         raise UnreadableFile("fichier-illisible", f"Le classeur ne peut pas être lu : il est endommagé ou d'un "
-                             f"format inconnu ({_short(error)}).") from None
+                             f"format inconnu ({_short(error)}). Ouvrez-le dans Excel ou LibreOffice et "
+                             "enregistrez-le de nouveau au format .xlsx.") from None
     grids: dict[str, list[list]] = {}
     hidden: set[str] = set()
     for meta in workbook.sheets_metadata:
@@ -276,27 +295,28 @@ class Broken(list):
 
 
 _ERROR_WORDS = (
-    ("entity", "entité XML non autorisée"),
-    ("doctype", "déclaration XML non autorisée"),
-    ("password", "protégé par un mot de passe"),
-    ("utf-8", "texte mal encodé"),
-    ("shared strings", "table des textes partagés incohérente"),
-    ("worksheetnotfound", "partie de la feuille absente"),
-    ("not found", "partie absente"),
-    ("cell limit", "trop de cellules"),
-    ("zip", "archive zip endommagée"),
-    ("cfb", "fichier Excel 97-2003 endommagé"),
-    ("xml", "XML endommagé"),
+    ("entity", "il contient des déclarations interdites"),
+    ("doctype", "il contient des déclarations interdites"),
+    ("password", "il est protégé par un mot de passe"),
+    ("codepage", "ses textes sont dans un encodage inconnu"),
+    ("utf-8", "ses textes sont mal encodés"),
+    ("shared strings", "sa liste de textes est incohérente"),
+    ("worksheetnotfound", "une partie de la feuille manque"),
+    ("not found", "une partie manque"),
+    ("cell limit", "il a trop de cellules"),
+    ("zip", "le fichier est incomplet ou corrompu"),
+    ("cfb", "le fichier Excel 97-2003 est endommagé"),
+    ("xml", "son contenu est endommagé"),
 )
 
 
 def _short(error: Exception) -> str:
-    """What went wrong, in French words, with the technical detail kept short after them."""
+    """What went wrong, in French words. The library's own (English) words go to the debug
+    log, shown with `ctgxl --debug`."""
     text = str(error).splitlines()[0] if str(error) else ""
+    logging.getLogger("ctgxl").debug("lecture : %s: %s", type(error).__name__, text[:300])
     lowered = f"{type(error).__name__} {text}".lower()
-    words = next((french for key, french in _ERROR_WORDS if key in lowered), "contenu endommagé")
-    detail = text[:100] or type(error).__name__
-    return f"{words} : {detail}"
+    return next((french for key, french in _ERROR_WORDS if key in lowered), "son contenu est endommagé")
 
 
 _ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")

@@ -75,6 +75,8 @@ class ReadWorkbook:
     old_headers: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
+    # Standard sheets present but not read (too large, damaged): what depends on them is not judged.
+    unread: set[str] = field(default_factory=set)
     # Where the file was found, relative to the folder named (see files.source_names).
     source: str = ""
 
@@ -136,15 +138,19 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
         if (title == LISTS or fold(title) in REPORT_SHEETS) and record:
             continue  # ctgxl's own sheets; in a file ctgxl did not write, a sheet of that name is kept
         if isinstance(grid, TooLarge):
+            book.unread.add(_sheet_by_name(title, std) or title)
             book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
-                         f"La feuille « {title} » annonce {grid.height} lignes et {grid.width} colonnes, "
-                         f"au-delà des limites ({limits.max_rows} lignes, {limits.max_columns} colonnes, "
-                         f"{limits.max_cells} cellules ; variables CTGXL_MAX_LIGNES, CTGXL_MAX_COLONNES, "
-                         "CTGXL_MAX_CELLULES) : elle n'a pas été lue.")
+                         f"La feuille « {title} » a des valeurs jusqu'à la ligne {grid.height} et la colonne "
+                         f"{grid.width}, au-delà de ce qui est lu ({limits.max_rows} lignes, {limits.max_columns} "
+                         "colonnes) : elle n'a pas été lue. Supprimez les lignes et colonnes inutiles, ou "
+                         "copiez le tableau dans une feuille neuve.")
             continue
         if isinstance(grid, Broken):
+            book.unread.add(_sheet_by_name(title, std) or title)
             book.finding(title, None, None, None, "fichier-illisible", ERREUR,
-                         f"La feuille « {title} » est endommagée et n'a pas pu être lue ({grid.reason}).")
+                         f"La feuille « {title} » est endommagée et n'a pas pu être lue ({grid.reason}) : "
+                         "copiez son contenu dans une feuille neuve, ou enregistrez le classeur de nouveau "
+                         "en .xlsx depuis Excel ou LibreOffice.")
             continue
         name = _sheet_by_name(title, std)
         if name == IDENTIFICATION or (name is None and _looks_like_identification(grid, std)):
@@ -183,11 +189,14 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
         claimed[sheet_name] = title
         book.tables[sheet_name] = _read_table(book, std.sheet(sheet_name), title, grid, header_row,
                                               formats.get(title, {}))
-    if not claimed:
+    found = [title for title in grids if not ((title == LISTS or fold(title) in REPORT_SHEETS) and record)]
+    if found and all(isinstance(grids[title], (TooLarge, Broken)) for title in found):
+        book.readable = False  # no sheet at all could be read: the file is as good as unreadable
+    elif not claimed and not book.unread:
         book.finding(None, None, None, None, "aucune-feuille-reconnue", ERREUR,
-                     "Aucune feuille du standard CTG n'a été reconnue (Identification, Diagnostic, Enjeux, "
-                     "Équipements, Plan d'actions, Suivi des indicateurs) : partez d'un modèle ctgxl "
-                     "ou reprenez ses en-têtes.")
+                     f"{_sheets_found(found)} — peut-être pas le bon fichier. Un classeur CTG a les feuilles "
+                     "Identification, Diagnostic, Enjeux, Équipements, Plan d'actions ou Suivi des indicateurs, "
+                     "avec leurs en-têtes : partez du modèle CTG ou recopiez ses en-têtes.")
     if book.version is None and book.old_headers:
         book.version = _version_of_headers(book.old_headers, std)
     if book.version is not None and book.version < std.version:
@@ -196,6 +205,16 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
                      "il a été lu avec les anciens noms. « ctgxl format » le met à jour.")
     if book.kind is None and book.tables:
         book.kind = std.template_for_sheets(set(book.tables) | ({IDENTIFICATION} if IDENTIFICATION in claimed else set()))
+
+
+def _sheets_found(titles: list[str]) -> str:
+    """« Ce classeur contient les feuilles « Budget 2024 », « Feuil2 » ; aucune n'est… »"""
+    if not titles:
+        return "Ce classeur ne contient aucune feuille"
+    named = ", ".join(f"« {title} »" for title in titles[:8]) + (f" et {len(titles) - 8} autres" if len(titles) > 8 else "")
+    if len(titles) == 1:
+        return f"Ce classeur contient la feuille {named}, qui n'est pas une feuille du modèle CTG"
+    return f"Ce classeur contient les feuilles {named} ; aucune n'est une feuille du modèle CTG"
 
 
 def _version_of_headers(headers: list[str], std) -> int | None:
