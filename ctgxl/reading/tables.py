@@ -196,13 +196,16 @@ def _parse_list_value(parse, value: str, column: Column) -> tuple:
 def _deceptive_keys(book: ReadWorkbook, table: SheetTable, column: Column, raw: list,
                     findings: list[Finding]) -> None:
     """Key cells (N° action, indicator…) holding a character that does not show or looks like
-    another: « PE-1 » with a zero-width space, or with a Cyrillic « Р », is not the action PE-1."""
+    another: « PE-1 » with a zero-width space, or with a Cyrillic « Р », is not the action PE-1.
+    (No-break spaces are not counted: keys are compared with spaces folded.) An error in an
+    identifier; a warning in a free text, where another alphabet may be meant."""
+    severity = ERREUR if column.type == "identifiant" else AVERTISSEMENT
     for index, value in enumerate(raw):
         if value.__class__ is not str or value.isascii():
             continue
-        found = deceptive_characters(value)
+        found = deceptive_characters(value, spaces=False)
         if found:
-            findings.append(_finding(book, table, index, column, "caractere-trompeur", ERREUR,
+            findings.append(_finding(book, table, index, column, "caractere-trompeur", severity,
                                      f"{quote(value)} contient {_listed(found)} : à l'écran elle se confond avec "
                                      f"« {unmasked(value).strip()} », mais c'est une autre valeur pour ctgxl comme "
                                      "pour Excel. Retapez-la au clavier."))
