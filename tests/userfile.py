@@ -114,7 +114,8 @@ _FORMULA_WITH_VALUE = re.compile(r'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>.*?</f>\s*<v
 def add_cached_values(path: Path, title: str, values: dict[str, object]) -> None:
     """Give formula cells the value Excel would have stored with them on saving.
 
-    openpyxl writes formulas without their computed value; Excel and LibreOffice store both.
+    openpyxl writes formulas without their computed value (<v/>, or <v></v> when lxml is installed);
+    Excel and LibreOffice store both.
     """
     book = openpyxl.load_workbook(path, read_only=True)
     index = book.sheetnames.index(title) + 1
