@@ -15,8 +15,8 @@ def shown(value: object) -> str:
     """A value as the listing quotes it: numbers in French, « (vide) » for nothing."""
     if value is None:
         return "(vide)"
-    if is_number(value):
-        return fr(value)
+    if is_number(value):  # years and other numbers below 10 000 without a thousands space
+        return fr(value) if abs(value) >= 10_000 else as_text(value).replace(".", ",")
     if isinstance(value, date):
         return as_text(value)
     return quote(value)
