@@ -6,7 +6,7 @@ from datetime import date
 
 from ctgxl.merging.diff import ADDED, CHANGED, REMOVED, Diff
 from ctgxl.reading.values import as_text, is_number
-from ctgxl.text import fr, quote
+from ctgxl.text import fr_figure, quote
 
 KIND_WORDS = {ADDED: "ajoutée", REMOVED: "supprimée", CHANGED: "modifiée"}
 
@@ -15,8 +15,8 @@ def shown(value: object) -> str:
     """A value as the listing quotes it: numbers in French, « (vide) » for nothing."""
     if value is None:
         return "(vide)"
-    if is_number(value):  # years and other numbers below 10 000 without a thousands space
-        return fr(value) if abs(value) >= 10_000 else as_text(value).replace(".", ",")
+    if is_number(value):
+        return fr_figure(value)
     if isinstance(value, date):
         return as_text(value)
     return quote(value)

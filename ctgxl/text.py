@@ -92,3 +92,11 @@ def fr(number: float, decimals: int | None = None) -> str:
     else:
         text = f"{number:,.{decimals}f}"
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+def fr_figure(number: float) -> str:
+    """A number as a listing shows it: in French, with a thousands space from 10 000 on (years
+    and small counts stay 2025, 1500)."""
+    if abs(number) >= 10_000:
+        return fr(number)
+    return fr(number).replace("\u202f", "")
