@@ -167,9 +167,13 @@ def read_version(paths: list[Path], limits=None) -> Version:
     if not any(book.tables or book.identification for book in books):
         names = ", ".join(f"« {path} »" for path in paths)
         raise UnreadableVersion(f"aucune feuille du standard CTG n'a été reconnue dans {names}.")
-    consolidation = consolidate(Report(books=books, findings=[], tables=build_tables(books)))
+    return version_of(consolidate(Report(books=books, findings=[], tables=build_tables(books))))
+
+
+def version_of(consolidation) -> Version:
+    """The rows of a consolidation (``merging.consolidate``) as a version to compare."""
     version: Version = {}
-    if any(book.identification for book in books):
+    if any(book.identification for book in consolidation.books):
         version[IDENTIFICATION] = [dict(consolidation.identification)]
     for name, sheet in consolidation.sheets.items():
         version[name] = [dict(zip(sheet.columns, row)) for row in sheet.rows]
