@@ -377,8 +377,7 @@ def _suivi(rng: random.Random, count: int, numbers: list[str]):
         rows.append([
             numero, f"{name}{f' (mesure {lap + 1})' if lap else ''}", kind,
             target.format(n=rng.randint(20, 500), p=rng.randint(50, 95), q=rng.randint(2, 15)),
-            # Valeur and Année de référence (standard version 2): the value before the convention
-            rng.randint(5, 400) if rng.random() < 0.7 else None, 2022,
+            rng.randint(0, 300), rng.choice((2020, 2021, 2022)),  # Valeur and Année de référence
             *values,
         ])
     return rows

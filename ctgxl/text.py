@@ -134,3 +134,11 @@ def deceptive_characters(text: str, spaces: bool = True) -> list[str]:
 def unmasked(text: str) -> str:
     """The text as it looks: invisible characters removed, look-alike letters made Latin."""
     return "".join(char for char in text.translate(_LOOKALIKES) if unicodedata.category(char) != "Cf")
+
+
+def fr_figure(number: float) -> str:
+    """A number as a listing shows it: in French, with a thousands space from 10 000 on (years
+    and small counts stay 2025, 1500)."""
+    if abs(number) >= 10_000:
+        return fr(number)
+    return fr(number).replace("\u202f", "")
