@@ -218,6 +218,14 @@ def test_bad_input_is_one_french_sentence_and_exit_2(args, message, tmp_path):
     assert not (tmp_path / "b.xlsx").exists()
 
 
+def test_depuis_must_be_the_same_territory(tmp_path):
+    result = run(SAMPLES / "dugny", "-o", tmp_path / "b.xlsx", "--depuis", SAMPLES / "carrieres-sur-seine")
+    assert result.exit_code == 2
+    assert result.output == (f"Erreur : « {SAMPLES / 'carrieres-sur-seine'} » est la convention de Carrières-sur-Seine, "
+                             "pas celle de Dugny : --depuis attend une version précédente du même territoire.\n")
+    assert not (tmp_path / "b.xlsx").exists()
+
+
 def test_bad_year_is_refused_in_french(tmp_path):
     result = run(SAMPLES / "dugny", "-o", tmp_path / "b.xlsx", "--annee", "deux mille")
     assert result.exit_code == 2
