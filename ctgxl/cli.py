@@ -381,7 +381,8 @@ def diff_command(old, new, output_format, output, force):
         click.echo(f"Liste des modifications écrite dans {output} ({len(found.changes())} lignes).")
     else:
         if output_format == "json":
-            text = json.dumps({"ancien": str(old), "nouveau": str(new), **found.as_json()}, ensure_ascii=False,
+            # ASCII-safe, as the JSON of check: readable whatever the console or the program.
+            text = json.dumps({"ancien": str(old), "nouveau": str(new), **found.as_json()}, ensure_ascii=True,
                               indent=2, default=str)
         else:
             from ctgxl.diff_report import format_text

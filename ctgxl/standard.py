@@ -116,7 +116,8 @@ class Standard:
     lists: dict[str, tuple[str, ...]]
     sheets: dict[str, Sheet]
     templates: dict[str, Template]
-    # version -> {"entetes": {sheet: {old: new}}, "valeurs": {list: {old: new}}, "description"}
+    # version -> {"entetes": {sheet: {old: new}}, "valeurs": {list: {old: new}},
+    #             "ajouts": {sheet: [header]}, "description"}
     history: dict[int, dict] = field(default_factory=dict)
 
     def sheet(self, name: str) -> Sheet:
@@ -145,6 +146,11 @@ class Standard:
             if up_to_version is None or old_version >= up_to_version:
                 renames.update(entry.get("valeurs", {}).get(list_name, {}))
         return renames
+
+    def added_since(self, sheet: str, version: int) -> set[str]:
+        """Headers of the columns a workbook of an older version cannot have: added since."""
+        return {header for old_version, entry in self.history.items() if old_version >= version
+                for header in entry.get("ajouts", {}).get(sheet, ())}
 
     @property
     def all_header_renames(self) -> dict[str, dict[str, str]]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ctgxl.findings import ERREUR
 from ctgxl.standard import DATA_SHEETS, EQUIPEMENTS, IDENTIFICATION, Column, Sheet, Standard, load
 from ctgxl.text import fold, fold_name, plain
 from ctgxl.reading.values import as_text, is_empty, is_number, split_names
@@ -158,7 +159,7 @@ def read_version(paths: list[Path], limits=None) -> Version:
     from ctgxl.reading.tables import build_tables
 
     books, missing = read_all(list(paths), limits)
-    problems = [finding.message for finding in missing]
+    problems = [finding.message for finding in missing if finding.severity == ERREUR]
     problems += [f"« {finding.file} » : {finding.message}" for book in books if not book.readable
                  for finding in book.findings]
     if problems:
