@@ -114,8 +114,7 @@ _FORMULA_WITH_VALUE = re.compile(r'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>.*?</f>\s*<v
 def add_cached_values(path: Path, title: str, values: dict[str, object]) -> None:
     """Give formula cells the value Excel would have stored with them on saving.
 
-    openpyxl writes formulas without their computed value (<v/>, or <v></v> when lxml is installed);
-    Excel and LibreOffice store both.
+    openpyxl writes formulas without their computed value; Excel and LibreOffice store both.
     """
     book = openpyxl.load_workbook(path, read_only=True)
     index = book.sheetnames.index(title) + 1
@@ -128,7 +127,7 @@ def add_cached_values(path: Path, title: str, values: dict[str, object]) -> None
             if info.filename == part:
                 text = data.decode("utf-8")
                 for ref, value in values.items():
-                    pattern = re.compile(rf'(<c r="{ref}"[^>]*>\s*<f>.*?</f>)\s*(?:<v\s*/>|<v></v>)')
+                    pattern = re.compile(rf'(<c r="{ref}"[^>]*>\s*<f>.*?</f>)\s*(?:<v\s*/>|<v>\s*</v>)')
                     text, count = pattern.subn(lambda match, value=value: f"{match.group(1)}<v>{value}</v>", text)
                     assert count == 1, f"no formula cell {ref} in {title}"
                 data = text.encode("utf-8")
