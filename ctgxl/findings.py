@@ -62,8 +62,11 @@ CODES: dict[str, Code] = {
     "date-illisible": Code("Date illisible", ERREUR),
     "texte-trop-long": Code("Texte trop long", ERREUR),
     "code-postal-invalide": Code("Code postal invalide", ERREUR),
+    "code-postal-departement": Code("Code postal hors du département du territoire", AVERTISSEMENT),
     "courriel-invalide": Code("Adresse électronique invalide", AVERTISSEMENT),
     "code-territoire-invalide": Code("Code INSEE ou SIREN invalide", ERREUR),
+    "caractere-trompeur": Code("Caractère invisible ou lettre d'un autre alphabet dans une clé ou une valeur de liste", ERREUR),
+    "nombre-demesure": Code("Nombre démesuré (au-delà d'un million de milliards)", ERREUR),
     "caractere-invalide": Code("Caractère de contrôle retiré du texte", AVERTISSEMENT),
     "texte-trop-long-excel": Code("Texte de plus de 32 767 caractères, coupé par Excel", AVERTISSEMENT),
     # Rules across columns and rows
@@ -81,6 +84,7 @@ CODES: dict[str, Code] = {
     "convention-trop-longue": Code("Convention de plus de 6 ans", ERREUR),
     "convention-longue": Code("Convention de plus de 5 ans", AVERTISSEMENT),
     "annee-suivi-hors-convention": Code("Colonne d'année hors de la convention", INFORMATION),
+    "annee-reference-apres-debut": Code("Année de référence après le début de la convention", ERREUR),
     # Merge
     "territoire-different": Code("Fichier d'un autre territoire", ERREUR),
     "identification-divergente": Code("Identification différente d'un fichier à l'autre", AVERTISSEMENT),
