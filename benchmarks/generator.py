@@ -368,6 +368,10 @@ def _actions(rng: random.Random, count: int, index: int, label: str, commune: st
 
 
 def _suivi(rng: random.Random, count: int, numbers: list[str]):
+    from ctgxl.standard import SUIVI, load
+
+    # Columns of the standard after Cible (Valeur and Année de référence since version 2) stay empty.
+    unfilled = [None] * (len(load().sheet(SUIVI).columns) - 4)
     rows = []
     for number in range(count):
         numero = numbers[number % len(numbers)]
@@ -377,7 +381,7 @@ def _suivi(rng: random.Random, count: int, numbers: list[str]):
         rows.append([
             numero, f"{name}{f' (mesure {lap + 1})' if lap else ''}", kind,
             target.format(n=rng.randint(20, 500), p=rng.randint(50, 95), q=rng.randint(2, 15)),
-            *values,
+            *unfilled, *values,
         ])
     return rows
 
