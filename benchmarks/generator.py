@@ -368,10 +368,6 @@ def _actions(rng: random.Random, count: int, index: int, label: str, commune: st
 
 
 def _suivi(rng: random.Random, count: int, numbers: list[str]):
-    from ctgxl.standard import SUIVI, load
-
-    # Columns of the standard after Cible (Valeur and Année de référence since version 2) stay empty.
-    unfilled = [None] * (len(load().sheet(SUIVI).columns) - 4)
     rows = []
     for number in range(count):
         numero = numbers[number % len(numbers)]
@@ -381,7 +377,8 @@ def _suivi(rng: random.Random, count: int, numbers: list[str]):
         rows.append([
             numero, f"{name}{f' (mesure {lap + 1})' if lap else ''}", kind,
             target.format(n=rng.randint(20, 500), p=rng.randint(50, 95), q=rng.randint(2, 15)),
-            *unfilled, *values,
+            rng.randint(0, 300), rng.choice((2020, 2021, 2022)),  # Valeur and Année de référence
+            *values,
         ])
     return rows
 
