@@ -21,7 +21,7 @@ MARGIN = 0.5
 TABLE_TOP = 1.35
 ROW_HEIGHT = 0.5
 ROWS_PER_SLIDE = 9  # 10 rows of 0.5 in under the title: the slide's height
-CHARS_PER_INCH = 10  # at 12 pt, generously: each cell holds two lines of this
+CHARS_PER_INCH = 9  # at 12 pt, with room for word wrapping: each cell holds two lines of this
 BLUE = "1F4E79"
 GREY = "595959"
 
