@@ -179,7 +179,9 @@ class _Deck:
         slide = self.deck.slides.add_slide(self.blank)
         self.text(slide, "Convention Territoriale Globale", MARGIN, 1.6, WIDTH - 2 * MARGIN, 0.6, size=22,
                   colour=GREY)
-        self.text(slide, shorten(bilan.territory, 60), MARGIN, 2.3, WIDTH - 2 * MARGIN, 1.0, size=40, bold=True,
+        # One line: 40 pt holds about 32 characters across the slide, 28 pt about 55.
+        name = shorten(bilan.territory, 55)
+        self.text(slide, name, MARGIN, 2.3, WIDTH - 2 * MARGIN, 1.0, size=40 if len(name) <= 32 else 28, bold=True,
                   colour=BLUE)
         self.text(slide, f"Bilan {bilan.year} — comité de pilotage", MARGIN, 3.4, WIDTH - 2 * MARGIN, 0.7, size=28)
         self.text(slide, "", MARGIN, 4.4, WIDTH - 2 * MARGIN, 1.6, size=18, colour=GREY, lines=[
