@@ -316,7 +316,7 @@ Exemples :
 @click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Classeur du bilan à écrire (.xlsx).")
-@click.option("--annee", "year", type=click.IntRange(1990, 2100),
+@click.option("--annee", "year", type=click.IntRange(1990, 2100), metavar="ANNÉE",
               help="Année du bilan (par défaut l'année en cours).")
 @click.option("--pptx", "slides", type=click.Path(dir_okay=False, path_type=Path),
               help="Écrit aussi le diaporama du comité de pilotage (.pptx).")
