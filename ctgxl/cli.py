@@ -285,6 +285,11 @@ def bilan_command(paths, output, year, slides, page, previous, secrecy, force):
 
     current = _consolidation(list(paths), secrecy)
     earlier = _consolidation([previous], secrecy) if previous else None
+    if earlier is not None and earlier.territory.code and current.territory.code \
+            and earlier.territory.code != current.territory.code:
+        raise UserError(f"« {previous} » est la convention de {earlier.territory.name or earlier.territory.code}, pas "
+                        f"celle de {current.territory.name or current.territory.code} : --depuis attend une version "
+                        "précédente du même territoire.")
     bilan = compute_bilan(current, year or date.today().year, secrecy=secrecy, previous=earlier,
                           previous_label=str(previous) if previous else None)
     from ctgxl.writing.bilan_xlsx import write_bilan_xlsx

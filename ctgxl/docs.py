@@ -105,6 +105,8 @@ SEVERITIES: dict[str, str] = {
     "courriel-invalide": AVERTISSEMENT,
     "code-territoire-invalide": ERREUR,
     "caractere-invalide": AVERTISSEMENT,
+    "caractere-trompeur": ERREUR,
+    "nombre-demesure": ERREUR,
     "texte-trop-long-excel": AVERTISSEMENT,
     "doublon": ERREUR,
     "doublon-identique": AVERTISSEMENT,
