@@ -228,6 +228,38 @@ def format_command(file, output, force):
     sys.exit(result.exit_code)
 
 
+@cli.command("serve", context_settings=CONTEXT, help="""Ouvre l'application web : la page « Contrôler des classeurs ».
+
+Sert l'application sur http://HOTE:PORT/ (par défaut http://127.0.0.1:8000/, visible de cet
+ordinateur seulement). Les fichiers envoyés vont dans un dossier temporaire du dossier de
+données, effacé après CTGXL_RETENTION secondes (une heure par défaut) et au démarrage.
+
+\b
+Exemple :
+  ctgxl serve --port 8080 --data ~/ctgxl-donnees
+""")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute (0.0.0.0 : toutes les interfaces, à réserver à un serveur derrière un proxy).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port d'écoute.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Dossier de données (par défaut CTGXL_DATA, sinon ./ctgxl-donnees).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requêtes traitées en même temps.")
+def serve_command(host, port, data_dir, threads):
+    import os
+
+    if data_dir is not None:
+        os.environ["CTGXL_DATA"] = str(data_dir)
+    from ctgxl.web.server import run
+
+    try:
+        run(host, port, threads, announce=lambda text: click.echo(text, err=True))
+    except OSError as error:
+        if error.errno in {98, 10048}:  # EADDRINUSE on Linux/macOS-like systems and on Windows
+            raise UserError(f"Le port {port} est déjà utilisé : choisissez-en un autre avec --port.") from None
+        raise
+
+
 class _progress:
     """A progress bar on a terminal, nothing when output is piped."""
 
