@@ -123,6 +123,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("CTGXL_HTTPS")
 if _flag("CTGXL_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
 
 # Uploads: files above this size go to a temporary file (in the data folder, not the shared /tmp).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
