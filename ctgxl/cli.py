@@ -123,6 +123,7 @@ chaque problème à sa cellule. Code de sortie : 0 sans erreur, 1 s'il reste des
 Exemples :
   ctgxl check fichiers_recus/
   ctgxl check plan.xlsx equipements.xlsx --format json
+  ctgxl check fichiers_recus/ --format html -o rapport.html
   ctgxl check fichiers_recus/ --annoter corrections/
 """)
 @click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))

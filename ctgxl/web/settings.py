@@ -21,7 +21,7 @@ from ctgxl.limits import _env
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CTGXL_DATA", "ctgxl-donnees")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # the secret key and the uploads live here
 
 
 def _secret_key() -> str:
