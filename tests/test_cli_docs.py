@@ -15,7 +15,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_the_commands_of_the_contract_exist():
-    assert COMMANDS == ["bilan", "check", "diff", "format", "merge", "split", "template"]
+    assert COMMANDS == ["bilan", "check", "diff", "format", "merge", "serve", "split", "template"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -107,3 +107,15 @@ def test_the_python_example_of_the_readme_runs(monkeypatch, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "0 erreur(s), 0 avertissement(s)"
     assert any(line.startswith("3 fichiers fusionnés : {'Diagnostic': ") for line in printed)
+
+
+def test_other_commands_do_not_import_the_web_application():
+    """`ctgxl --help` and the file commands stay fast: Django is imported by `serve` only."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from ctgxl.cli import cli; "
+            "CliRunner().invoke(cli, ['--help']); CliRunner().invoke(cli, ['check', '--help']); "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] in ('django', 'waitress', 'dsfr')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
