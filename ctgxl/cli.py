@@ -122,12 +122,18 @@ Exemples :
   ctgxl check fichiers_recus/ --annoter corrections/
 """)
 @click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte",
-              show_default=True, help="Présentation du rapport.")
+@click.option("--format", "output_format", type=click.Choice(["texte", "json", "html"]), default="texte",
+              show_default=True, help="Présentation du rapport (html : une page autonome, imprimable).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Avec --format html : fichier où écrire la page (sinon la sortie standard).")
 @click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
 @click.option("--annoter", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Écrit dans ce dossier une copie annotée de chaque classeur (cellules colorées, commentaires).")
-def check_command(paths, output_format, strict, annotate_dir):
+def check_command(paths, output_format, output, strict, annotate_dir):
+    if output is not None and output_format != "html":
+        raise UserError("-o ne sert qu'avec --format html.")
+    if output is not None and output.resolve() in {path.resolve() for path in paths}:
+        raise UserError("Le rapport ne peut pas remplacer un des fichiers contrôlés.")
     from ctgxl.checking.check import check_books, read_all
     from ctgxl.report import print_json, print_text
 
@@ -143,6 +149,18 @@ def check_command(paths, output_format, strict, annotate_dir):
                 click.echo(f"Copie annotée : {path}", err=True)
     if output_format == "json":
         print_json(report)
+    elif output_format == "html":
+        from ctgxl.html_report import render, summary
+
+        page = render(summary(report))
+        if output is None:
+            click.echo(page, nl=False)
+        else:
+            from ctgxl.writing.atomic import atomic_path
+
+            with atomic_path(output) as temporary:
+                temporary.write_text(page, encoding="utf-8")
+            click.echo(f"Rapport écrit dans {output}", err=True)
     else:
         print_text(report)
     sys.exit(report.exit_code(strict))
@@ -226,6 +244,38 @@ def format_command(file, output, force):
     for line in result.lines:
         click.echo(line)
     sys.exit(result.exit_code)
+
+
+@cli.command("serve", context_settings=CONTEXT, help="""Ouvre l'application web : la page « Contrôler des classeurs ».
+
+Sert l'application sur http://HOTE:PORT/ (par défaut http://127.0.0.1:8000/, visible de cet
+ordinateur seulement). Les fichiers envoyés vont dans un dossier temporaire du dossier de
+données, effacé après CTGXL_RETENTION secondes (une heure par défaut) et au démarrage.
+
+\b
+Exemple :
+  ctgxl serve --port 8080 --data ~/ctgxl-donnees
+""")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute (0.0.0.0 : toutes les interfaces, à réserver à un serveur derrière un proxy).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port d'écoute.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Dossier de données (par défaut CTGXL_DATA, sinon ./ctgxl-donnees).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requêtes traitées en même temps.")
+def serve_command(host, port, data_dir, threads):
+    import os
+
+    if data_dir is not None:
+        os.environ["CTGXL_DATA"] = str(data_dir)
+    from ctgxl.web.server import run
+
+    try:
+        run(host, port, threads, announce=lambda text: click.echo(text, err=True))
+    except OSError as error:
+        if error.errno in {98, 10048}:  # EADDRINUSE on Linux/macOS-like systems and on Windows
+            raise UserError(f"Le port {port} est déjà utilisé : choisissez-en un autre avec --port.") from None
+        raise
 
 
 class _progress:

@@ -1,0 +1,31 @@
+"""`ctgxl serve`: the application in waitress, a production WSGI server written in pure Python
+(it runs the same on a coordinator's Windows laptop and on a Linux server, with no compiler
+and no extra process to manage; gunicorn is Unix-only). Hosted for many users, the same
+application runs under gunicorn or waitress behind a reverse proxy (see the README)."""
+
+from __future__ import annotations
+
+import os
+
+
+def run(host: str, port: int, threads: int, announce=print) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctgxl.web.settings")
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    from ctgxl.web.verification.storage import clear_all
+
+    clear_all()  # a check left by a previous run is never served again
+    from waitress import serve
+
+    from ctgxl.web.wsgi import application
+
+    shown = f"[{host}]" if ":" in host else host
+    announce(f"ctgxl est ouvert sur http://{shown}:{port}/ (dossier de données : {settings.DATA_DIR}). "
+             "Ctrl+C pour arrêter.")
+    serve(application, host=host, port=port, threads=threads, ident="ctgxl",
+          max_request_body_size=settings.CTGXL_MAX_UPLOAD_BYTES + 1_000_000,
+          clear_untrusted_proxy_headers=True, _quiet=True)

@@ -1,0 +1,1 @@
+"""The page « Contrôler des classeurs »: upload workbooks, read the report, download results."""
