@@ -278,6 +278,39 @@ def serve_command(host, port, data_dir, threads):
         raise
 
 
+@cli.command("compte", context_settings=CONTEXT, help="""Crée un compte de coordinateur pour la collecte (ou change son mot de passe).
+
+Le mot de passe est demandé deux fois sans s'afficher, ou lu dans la variable
+CTGXL_MOT_DE_PASSE (pour un script). Il doit compter au moins 12 caractères et ne pas
+être trop courant.
+
+\b
+Exemple :
+  ctgxl compte --email coordination@mairie-dugny.fr --data ~/ctgxl-donnees
+""")
+@click.option("--email", required=True, help="Adresse électronique, qui sert d'identifiant.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Dossier de données (par défaut CTGXL_DATA, sinon ./ctgxl-donnees).")
+def account_command(email, data_dir):
+    import os
+
+    if data_dir is not None:
+        os.environ["CTGXL_DATA"] = str(data_dir)
+    password = os.environ.get("CTGXL_MOT_DE_PASSE")
+    if not password:
+        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe",
+                                err=True)
+    from ctgxl.web.collecte.accounts import AccountError, create_or_update
+    from ctgxl.web.server import prepare
+
+    prepare()
+    try:
+        created = create_or_update(email, password)
+    except AccountError as error:
+        raise UserError(str(error)) from None
+    click.echo(f"Compte {'créé' if created else 'mis à jour'} : {email.strip().lower()}")
+
+
 class _progress:
     """A progress bar on a terminal, nothing when output is piped."""
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The web application reads its data folder from the environment when its settings load:
+# a private one for the whole run, never ./ctgxl-donnees. pytest-django then sets Django up.
+os.environ.setdefault("CTGXL_DATA", tempfile.mkdtemp(prefix="ctgxl-tests-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctgxl.web.settings")
+from django.conf import settings as _settings  # noqa: E402
+
+_settings.INSTALLED_APPS  # loads the settings, so that pytest-django calls django.setup()
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -188,3 +188,13 @@ def purge_expired(today) -> int:
     for campagne in expired:
         delete_campaign(campagne)
     return len(expired)
+
+
+def start_up() -> None:
+    """At server start: no half-written file, no file without its version, no campaign kept past
+    its retention date."""
+    from django.utils import timezone
+
+    remove_orphan_temporaries()
+    remove_unreferenced_files()
+    purge_expired(timezone.localdate())
