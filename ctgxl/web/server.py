@@ -27,6 +27,7 @@ def run(host: str, port: int, threads: int, announce=print) -> None:
 
     clear_all()  # a check left by a previous run is never served again
     start_up()
+    warm_up()
     from waitress import serve
 
     from ctgxl.web.wsgi import application
@@ -37,3 +38,19 @@ def run(host: str, port: int, threads: int, announce=print) -> None:
     serve(application, host=host, port=port, threads=threads, ident="ctgxl",
           max_request_body_size=settings.CTGXL_MAX_UPLOAD_BYTES + 1_000_000,
           clear_untrusted_proxy_headers=True, _quiet=True)
+
+
+def warm_up() -> None:
+    """Check one blank template before the first visitor: the reader workers start and the
+    checks' imports and lookups are loaded once, not during someone's upload."""
+    import tempfile
+    from pathlib import Path
+
+    from ctgxl.checking.check import check_books
+    from ctgxl.web.verification.workers import read_books
+    from ctgxl.writing.template import Prefill, write_template
+
+    with tempfile.TemporaryDirectory(prefix="ctgxl-") as folder:
+        path = Path(folder) / "modele.xlsx"
+        write_template(path, "complet", Prefill())
+        check_books(read_books([(path, path.name)] * 2))

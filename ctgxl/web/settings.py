@@ -133,8 +133,11 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("CTGXL_HTTPS")
 if _flag("CTGXL_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Uploads: files above this size go to a temporary file rather than memory.
+# Uploads: files above this size go to a temporary file (in the data folder, not the shared /tmp).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "televersements"
+FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, exist_ok=True)
+FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = _env("CTGXL_MAX_FICHIERS", 50)
 CTGXL_MAX_UPLOAD_BYTES = _env("CTGXL_MAX_ENVOI_OCTETS", 200_000_000)

@@ -61,3 +61,7 @@ def clear_expired(now: float | None = None) -> None:
             continue
         if age > settings.CTGXL_RETENTION:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
