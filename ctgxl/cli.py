@@ -311,6 +311,71 @@ def account_command(email, data_dir):
     click.echo(f"Compte {'créé' if created else 'mis à jour'} : {email.strip().lower()}")
 
 
+@cli.command("diff", context_settings=CONTEXT, help="""Liste ce qui a changé entre deux versions des classeurs d'un territoire.
+
+ANCIEN et NOUVEAU sont chacun un classeur consolidé, le classeur d'un service ou un dossier
+de fichiers de services. Les lignes sont rapprochées par la clé du standard (N° action ;
+type, nom et commune de la structure ; N° action et indicateur ; commune, indicateur et
+année du diagnostic) ; les valeurs sont comparées telles que le standard les lit (listes,
+nombres, dates), sans tenir compte de la mise en forme ni des colonnes de provenance.
+Code de sortie : 0 sans différence, 1 s'il y a des différences, 2 si une version n'a pas
+pu être lue.
+
+\b
+Exemples :
+  ctgxl diff ctg-2024.xlsx ctg-2025.xlsx
+  ctgxl diff envoi-2024/ envoi-2025/ --format json
+  ctgxl diff ctg-2024.xlsx ctg-2025.xlsx --format xlsx -o modifications-avenant.xlsx
+""")
+@click.argument("old", metavar="ANCIEN", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NOUVEAU", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["texte", "json", "xlsx"]), default="texte",
+              show_default=True, help="Présentation : liste à l'écran, JSON, ou classeur « liste des modifications ».")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier à écrire (obligatoire avec --format xlsx ; sinon à l'écran).")
+@click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
+def diff_command(old, new, output_format, output, force):
+    import json
+
+    from ctgxl.merging.diff import UnreadableVersion, diff_tables, read_version
+
+    if output_format == "xlsx" and output is None:
+        raise UserError("--format xlsx écrit un classeur : indiquez-le avec -o FICHIER.")
+    if output is not None:
+        if output.resolve() in {old.resolve(), new.resolve()}:
+            raise UserError("Le fichier de sortie ne peut pas remplacer une des versions comparées.")
+        _replace_allowed(output, force, "diff")
+    versions = []
+    for label, path in (("l'ancienne", old), ("la nouvelle", new)):
+        try:
+            versions.append(read_version([path]))
+        except UnreadableVersion as problem:
+            raise UserError(f"{label} version ne peut pas être lue : {problem}") from None
+    found = diff_tables(*versions)
+    if output_format == "xlsx":
+        from ctgxl.writing.changes import write_changes
+
+        write_changes(found, output, str(old), str(new))
+        click.echo(f"Liste des modifications écrite dans {output} ({len(found.changes())} lignes).")
+    else:
+        if output_format == "json":
+            text = json.dumps({"ancien": str(old), "nouveau": str(new), **found.as_json()}, ensure_ascii=False,
+                              indent=2, default=str)
+        else:
+            from ctgxl.diff_report import format_text
+
+            text = "\n".join(format_text(found, f"« {old} »", f"« {new} »"))
+        if output is None:
+            click.echo(text)
+        else:
+            from ctgxl.writing.atomic import atomic_path
+
+            with atomic_path(output) as temporary:
+                temporary.write_text(text + "\n", encoding="utf-8")
+            click.echo(f"Modifications écrites dans {output}.")
+    sys.exit(1 if found else 0)
+
+
 class _progress:
     """A progress bar on a terminal, nothing when output is piped."""
 

@@ -71,6 +71,8 @@ class Sheet:
     help: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
+    # The column that says what a row is about when its key does not (the action's title).
+    label: str | None = None
     layout: str = "table"
     year_columns: bool = False
     year_help: str = ""
@@ -221,6 +223,7 @@ def load(directory: str | None = None) -> Standard:
             help=head["aide"],
             columns=tuple(_column(item, lists) for item in fields),
             key=tuple(head.get("cle", ())),
+            label=head.get("libelle"),
             layout=head.get("disposition", "table"),
             year_columns=bool(head.get("colonnes_annees", False)),
             year_help=head.get("aide_annee", ""),
