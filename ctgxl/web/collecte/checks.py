@@ -9,11 +9,12 @@ from ctgxl.web.collecte import storage
 
 
 def read_versions(versions):
-    from ctgxl.reading.reader import read_workbook
+    """Read in the check page's worker processes: a hostile file costs one finding, not the server."""
+    from ctgxl.web.verification.workers import read_books
 
     names = display_names(versions)
     with storage.readable_copies(versions) as paths:
-        return [read_workbook(paths[version.id], names[version.id]) for version in versions]
+        return read_books([(paths[version.id], names[version.id]) for version in versions])
 
 
 def display_names(versions) -> dict[int, str]:
@@ -39,17 +40,15 @@ def summary(report) -> dict:
 
 def check_stored(received: storage.Received, display_name: str):
     from ctgxl.checking.check import check_books
-    from ctgxl.reading.reader import read_workbook
 
-    with storage.readable_copies([_Pending(received.sha256, display_name)]) as paths:
-        book = read_workbook(paths[None], display_name)
-    return check_books([book])
+    return check_books(read_versions([_Pending(received.sha256, display_name)]))
 
 
 class _Pending:
     """A stored file not yet a version (its row is written after the check)."""
 
     id = None
+    contributeur = None
 
     def __init__(self, sha256: str, nom_fichier: str):
         self.sha256, self.nom_fichier = sha256, nom_fichier
