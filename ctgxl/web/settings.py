@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's form rendering
     "ctgxl.web.verification",
     "ctgxl.web.collecte",
 ]
@@ -104,6 +105,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# DSFR forms mark the optional fields, not the mandatory ones (the DSFR's current advice).
+DSFR_MARK_OPTIONAL_FIELDS = True
 LOGIN_URL = "collecte:connexion"
 LOGIN_REDIRECT_URL = "collecte:campagnes"
 # Uploads accepted per contributor link and per hour.

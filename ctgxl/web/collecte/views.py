@@ -258,7 +258,7 @@ def supprimer(request, campagne_id: int):
 
 def depot(request, token: str):
     contributeur = access.contributor_by_link(token)
-    form = DepotForm(request.POST or None, request.FILES or None)
+    form = DepotForm(request.POST, request.FILES) if request.method == "POST" else DepotForm()
     if request.method == "POST" and form.is_valid():
         refusal = _refusal(contributeur, form.cleaned_data["fichier"])
         if refusal:
