@@ -14,7 +14,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_the_commands_of_the_contract_exist():
-    assert COMMANDS == ["check", "diff", "format", "merge", "split", "template"]
+    assert COMMANDS == ["check", "compte", "diff", "format", "merge", "serve", "split", "template"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
