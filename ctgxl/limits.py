@@ -30,3 +30,6 @@ class Limits:
     max_columns: int = _from_env("CTGXL_MAX_COLONNES", 500)
     # rows × columns of one sheet: the grid is built whole, so this bounds its memory
     max_cells: int = _from_env("CTGXL_MAX_CELLULES", 20_000_000)
+    # Each file is read in a worker process capped to this address space and CPU time.
+    max_reader_megabytes: int = _from_env("CTGXL_MAX_MEMOIRE_LECTURE_MO", 2048)
+    max_reader_seconds: int = _from_env("CTGXL_MAX_SECONDES_LECTURE", 120)

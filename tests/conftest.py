@@ -57,3 +57,24 @@ def merged(territory, tmp_path_factory) -> Path:
     assert f"Classeur consolidé écrit dans {output}" in result.output
     assert "3 fichiers" in result.output
     return output
+
+
+@pytest.fixture(scope="session")
+def web_settings(tmp_path_factory):
+    """The web application set up once per run, its data folder in a temporary folder."""
+    import os
+
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        os.environ.setdefault("CTGXL_DATA", str(tmp_path_factory.mktemp("ctgxl-donnees")))
+        os.environ["DJANGO_SETTINGS_MODULE"] = "ctgxl.web.settings"
+        django.setup()
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+    yield settings
+    from ctgxl.web.verification.workers import shutdown
+
+    shutdown()

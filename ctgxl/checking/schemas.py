@@ -6,6 +6,8 @@ cell of every file in one call per sheet kind.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import warnings
 
 import pandas as pd
@@ -80,6 +82,12 @@ def column_checks(column: Column) -> list:
 
 
 def schema_for(spec: Sheet, frame_columns: list[str]):
+    return _schema(spec)
+
+
+@lru_cache(maxsize=32)
+def _schema(spec: Sheet):
+    """Built once per sheet of the standard (about 9 ms each): a server checks many uploads."""
     import pandera.pandas as pa
 
     columns = {}

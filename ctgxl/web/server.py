@@ -28,16 +28,23 @@ def run(host: str, port: int, threads: int, announce=print) -> None:
     clear_all()  # a check left by a previous run is never served again
     start_up()
     warm_up()
-    from waitress import serve
+    from waitress import create_server
 
     from ctgxl.web.wsgi import application
 
+    server = create_server(application, host=host, port=port, threads=threads, ident="ctgxl",
+                           max_request_body_size=settings.CTGXL_MAX_UPLOAD_BYTES + 1_000_000,
+                           clear_untrusted_proxy_headers=True)
     shown = f"[{host}]" if ":" in host else host
     announce(f"ctgxl est ouvert sur http://{shown}:{port}/ (dossier de données : {settings.DATA_DIR}). "
              "Ctrl+C pour arrêter.")
-    serve(application, host=host, port=port, threads=threads, ident="ctgxl",
-          max_request_body_size=settings.CTGXL_MAX_UPLOAD_BYTES + 1_000_000,
-          clear_untrusted_proxy_headers=True, _quiet=True)
+    try:
+        server.run()
+    finally:
+        server.close()
+        from ctgxl.web.verification.workers import shutdown
+
+        shutdown()
 
 
 def warm_up() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import FileResponse, Http404, HttpResponse
@@ -62,6 +64,7 @@ def index(request):
         return _form(request, f"L'envoi est trop gros. {_limits_text(limits)}", 413)
     if not uploads:
         return _form(request, "Choisissez au moins un classeur à contrôler.", 400)
+    started = time.perf_counter()
     token, folder = storage.create()
     try:
         stored = controle.store(uploads, folder, limits)
@@ -72,7 +75,10 @@ def index(request):
     except BaseException:
         storage.remove(folder)
         raise
-    return redirect("verification:result", token=token)
+    response = redirect("verification:result", token=token)
+    # Time spent storing, reading and checking (benchmarks/web_load.py reads it).
+    response["Server-Timing"] = f"controle;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
 
 
 def _check(token: str) -> tuple:

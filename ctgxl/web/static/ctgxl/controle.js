@@ -57,7 +57,7 @@
         return;
       }
       var page = new DOMParser().parseFromString(request.responseText || "", "text/html");
-      var said = page.querySelector("#erreur-envoi p, main p");
+      var said = page.querySelector("#erreur-envoi p") || page.querySelector("main p");
       fail(said ? said.textContent : "L'envoi a échoué (code " + request.status + "). Réessayez.");
     });
     request.addEventListener("error", function () {

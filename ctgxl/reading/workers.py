@@ -1,0 +1,406 @@
+"""Every workbook is read in a worker process whose memory and CPU time are capped, so that
+a reader that panics, aborts, loops or swells on one file costs that file only: it becomes
+a `fichier-illisible` finding saying what happened, and every other file is still read.
+
+``ReaderPool`` keeps its workers warm between calls (a server keeps one alive); a worker
+that dies is replaced. Workers are started by the ``forkserver`` (``spawn`` where there is
+none), never by a plain fork, so a pool may be used from any thread. They die with the
+process that started them: on Linux the kernel kills them when the fork server goes, which
+it does as soon as that process ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from ctgxl.findings import ERREUR, Finding
+from ctgxl.limits import Limits
+from ctgxl.reading.reader import ReadWorkbook, read_workbook
+
+# Imported by the fork server once, so that each worker starts with them.
+PRELOAD = ["ctgxl.reading.workers"]
+# A worker blocked without using CPU (a stalled network share) is stopped after this many
+# times its CPU allowance in wall-clock time.
+WALL_FACTOR = 5
+
+
+def default_workers(files: int) -> int:
+    """How many processes read ``files`` files: CTGXL_PROCESSUS, or one per core (at most
+    8) when there are many files, or one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        wanted = int(os.environ.get("CTGXL_PROCESSUS", "0"))
+    except ValueError:
+        wanted = 0
+    if wanted > 0:
+        return max(1, min(wanted, files))
+    return max(1, min(cores, 8, files)) if files > PARALLEL_FILES else 1
+
+
+# Below this many files one worker reads them all: each file costs a few milliseconds,
+# starting a worker about as much as reading ten files.
+PARALLEL_FILES = 20
+
+
+def unreadable(path: Path, name: str, message: str) -> ReadWorkbook:
+    book = ReadWorkbook(path=Path(path), name=name, readable=False)
+    book.findings.append(Finding(name, None, None, None, None, "fichier-illisible", ERREUR, message))
+    return book
+
+
+def memory_message(limits: Limits) -> str:
+    return (f"La lecture de ce fichier a dépassé la mémoire permise ({limits.max_reader_megabytes} Mo par "
+            "processus de lecture, variable CTGXL_MAX_MEMOIRE_LECTURE_MO) : il n'a pas été lu. Il est sans doute "
+            "endommagé ou piégé ; demandez à son auteur de l'enregistrer de nouveau.")
+
+
+def time_message(limits: Limits) -> str:
+    return (f"La lecture de ce fichier a dépassé le temps permis ({limits.max_reader_seconds} s de calcul, "
+            "variable CTGXL_MAX_SECONDES_LECTURE) : il n'a pas été lu. Il est sans doute endommagé ou piégé ; "
+            "demandez à son auteur de l'enregistrer de nouveau.")
+
+
+def crash_message(what: str) -> str:
+    return (f"La lecture de ce fichier a planté ({what}) : il n'a pas été lu. Il est sans doute endommagé ; "
+            "demandez à son auteur de l'enregistrer de nouveau depuis Excel ou LibreOffice.")
+
+
+# --- In the worker ---------------------------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent (the fork server, which ends with
+    the process that uses the pool) ends, even while native code runs."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent was gone before the request
+        os._exit(1)
+
+
+def _watch_parent() -> None:
+    """Elsewhere: end when the process that started this one ends."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ctgxl-parent", daemon=True).start()
+
+
+def _cap(limits: Limits) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: no caps, the process still isolates crashes
+        return
+    megabytes = limits.max_reader_megabytes
+    for name, value in (("RLIMIT_AS", megabytes << 20), ("RLIMIT_CORE", 0)):
+        if hasattr(resource, name):
+            try:
+                resource.setrlimit(getattr(resource, name), (value, value))
+            except (ValueError, OSError):
+                pass
+
+
+def _allow_cpu(seconds: int) -> None:
+    """CPU time for the next file: the soft limit, raised before each file, is what this
+    process has used so far plus ``seconds`` (past it, the kernel sends SIGXCPU, which ends it)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = int(used.ru_utime + used.ru_stime) + 1
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = spent + seconds
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _serve(tasks, errors, limits: Limits) -> None:
+    """A worker's life: read the files it is sent, one at a time, until told to stop."""
+    _die_with_parent()
+    _watch_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    os.dup2(errors.fileno(), 2)  # what native code prints on its way down tells the parent why
+    os.environ["RUST_BACKTRACE"] = "0"
+    errors.close()
+    _cap(limits)
+    parsers: dict = {}
+    while True:
+        try:
+            task = tasks.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        path, name, file_limits, typed = task
+        _allow_cpu(file_limits.max_reader_seconds)
+        fatal = False
+        try:
+            book = read_workbook(path, name, file_limits)
+            if typed and book.readable:
+                from ctgxl.reading.tables import type_book
+
+                type_book(book, parsers)
+        except MemoryError:
+            book, fatal = unreadable(path, name, memory_message(file_limits)), True
+        except BaseException as error:  # a Rust panic is a BaseException: this file only
+            detail = str(error).splitlines()[0][:120] if str(error) else ""
+            book = unreadable(path, name, crash_message(f"{type(error).__name__}{' : ' + detail if detail else ''}"))
+            fatal = True
+        # With ``fatal`` the process may be left in a bad state: it stops, a fresh one reads on.
+        try:
+            tasks.send((book, fatal))
+        except MemoryError:
+            tasks.send((unreadable(path, name, memory_message(file_limits)), True))
+            return
+        except (OSError, EOFError):
+            return
+        except BaseException as error:  # a book that cannot be sent back
+            tasks.send((unreadable(path, name, crash_message(type(error).__name__)), True))
+            return
+        if fatal:
+            return
+
+
+# --- In the parent ---------------------------------------------------------------------------
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class _Worker:
+    def __init__(self, context, limits: Limits):
+        self.tasks, child_tasks = context.Pipe()
+        self.errors, child_errors = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(child_tasks, child_errors, limits),
+                                       name="ctgxl-lecteur", daemon=True)
+        self.process.start()
+        child_tasks.close()
+        child_errors.close()
+        self.said = b""
+        self.started = 0.0
+        os.set_blocking(self.errors.fileno(), False)
+
+    def drain(self) -> None:
+        """Keep the start of what the worker printed about this file, where the reason is
+        (and read the rest: a full pipe would block it)."""
+        try:
+            while chunk := os.read(self.errors.fileno(), 65536):
+                self.said = (self.said + chunk)[:4000]
+        except (BlockingIOError, OSError):
+            pass
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            if self.process.is_alive():
+                self.process.kill()
+        else:
+            try:
+                self.tasks.send(None)
+            except (OSError, ValueError):
+                pass
+        self.process.join(1 if not kill else 5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        for connection in (self.tasks, self.errors):
+            connection.close()
+
+    def how_it_ended(self, limits: Limits, stalled: bool) -> str:
+        self.process.join(5)
+        self.drain()
+        said = self.said.decode("utf-8", "replace")
+        code = self.process.exitcode
+        if stalled:
+            return (f"La lecture de ce fichier n'a pas abouti en {limits.max_reader_seconds * WALL_FACTOR} s : elle a "
+                    "été arrêtée et le fichier n'a pas été lu (fichier sur un partage réseau bloqué, ou piégé).")
+        if code == -getattr(signal, "SIGXCPU", -1000):
+            return time_message(limits)
+        if "memory allocation" in said or "MemoryError" in said or "Cannot allocate" in said \
+                or "bad_alloc" in said or code == -signal.SIGKILL:
+            return memory_message(limits)
+        if code is not None and code < 0:
+            try:
+                what = signal.Signals(-code).name
+            except ValueError:
+                what = f"signal {-code}"
+            return crash_message(f"arrêt brutal du lecteur, {what}")
+        return crash_message(f"le processus de lecture s'est arrêté avec le code {code}")
+
+
+class ReaderPool:
+    """Worker processes that read workbooks, kept between calls. Usable from several threads
+    at once; a context manager (the workers stop at its end).
+
+        with ReaderPool() as pool:
+            books = pool.read([Path("plan.xlsx")])
+    """
+
+    def __init__(self, workers: int | None = None, limits: Limits | None = None):
+        self.size = max(1, workers or default_workers(PARALLEL_FILES + 1))
+        self.limits = limits or Limits()
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._workers: set[_Worker] = set()
+        self._closed = False
+
+    def __enter__(self) -> ReaderPool:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        self.close(kill=kind is not None)
+
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker (``kill``: without waiting for the file it reads)."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = list(self._workers), set()
+        for worker in workers:
+            worker.stop(kill=kill)
+
+    def warm(self) -> None:
+        """Start the workers now rather than at the first file."""
+        started = []
+        while (worker := self._checkout(block=False)) is not None:
+            started.append(worker)
+        for worker in started:
+            self._idle.put(worker)
+
+    def _checkout(self, block: bool) -> _Worker | None:
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = None
+            if worker is not None:
+                if worker.process.is_alive():
+                    return worker
+                self._discard(worker)
+                continue
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("ReaderPool fermé")
+                if len(self._workers) < self.size:
+                    worker = _Worker(_context(), self.limits)
+                    self._workers.add(worker)
+                    return worker
+            if not block:
+                return None
+            try:
+                worker = self._idle.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if worker.process.is_alive():
+                return worker
+            self._discard(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+        worker.stop(kill=True)
+
+    def _checkin(self, worker: _Worker) -> None:
+        if self._closed:
+            worker.stop()
+        else:
+            self._idle.put(worker)
+
+    def read(self, files: list[Path], limits: Limits | None = None, progress=None, names: list[str] | None = None,
+             typed: bool | None = None) -> list[ReadWorkbook]:
+        """The books of ``files``, in order. A file on which a worker dies (or runs out of
+        memory or time) gives an unreadable book saying so. ``typed``: the workers also type
+        the tables (see tables.type_book); by default when there are many files."""
+        limits = limits or self.limits
+        names = names or [str(path) for path in files]
+        if typed is None:
+            typed = len(files) > PARALLEL_FILES
+        books: list[ReadWorkbook | None] = [None] * len(files)
+        pending = collections.deque(range(len(files)))
+        busy: dict[_Worker, int] = {}
+        try:
+            while pending or busy:
+                while pending:
+                    worker = self._checkout(block=not busy)
+                    if worker is None:
+                        break
+                    index = pending.popleft()
+                    try:
+                        worker.tasks.send((Path(files[index]), names[index], limits, typed))
+                    except (OSError, ValueError):  # it died while idle: another one takes the file
+                        pending.appendleft(index)
+                        self._discard(worker)
+                        continue
+                    worker.said, worker.started = b"", time.monotonic()
+                    busy[worker] = index
+                self._collect(busy, books, files, names, limits, progress)
+        except BaseException:
+            for worker in busy:  # their answers would come to nobody
+                self._discard(worker)
+            raise
+        return books  # type: ignore[return-value]
+
+    def _collect(self, busy: dict[_Worker, int], books, files, names, limits: Limits, progress) -> None:
+        watched = {}
+        for worker in busy:
+            watched[worker.tasks] = worker
+            watched[worker.process.sentinel] = worker
+            watched[worker.errors] = worker
+        ready = wait(list(watched), timeout=1.0)
+        for worker in list(busy):
+            index = busy[worker]
+            if worker.errors in ready:
+                worker.drain()
+            stalled = time.monotonic() - worker.started > limits.max_reader_seconds * WALL_FACTOR
+            book, retired = None, False
+            if worker.tasks in ready:
+                try:
+                    book, retired = worker.tasks.recv()
+                except (EOFError, OSError):
+                    book = None
+                except Exception as error:  # an answer that cannot be unpickled
+                    book, retired = unreadable(files[index], names[index], crash_message(type(error).__name__)), True
+            elif worker.process.sentinel not in ready and not stalled:
+                continue
+            if book is None:
+                if stalled:
+                    worker.process.kill()
+                book = unreadable(files[index], names[index], worker.how_it_ended(limits, stalled))
+            books[index] = book
+            del busy[worker]
+            if worker.process.is_alive() and not stalled and not retired:
+                self._checkin(worker)
+            else:
+                self._discard(worker)
+            if progress:
+                progress(1)
