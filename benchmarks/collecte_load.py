@@ -96,7 +96,7 @@ def _upload(port: int, token: str, path: Path) -> tuple[int, float]:
     return answer.status, time.perf_counter() - started
 
 
-def _all_at_once(port: int, tokens: list[str], files: list[Path]) -> tuple[list, float]:
+def _all_at_once(port: int, tokens: list[str], files: list[Path], answered: threading.Event | None = None):
     barrier = threading.Barrier(len(tokens))
     results: list = [None] * len(tokens)
 
@@ -106,6 +106,8 @@ def _all_at_once(port: int, tokens: list[str], files: list[Path]) -> tuple[list,
             results[index] = _upload(port, tokens[index], files[index])
         except Exception as error:  # noqa: BLE001 - reported, counted as a failure
             results[index] = (repr(error), 0.0)
+        if answered is not None:
+            answered.set()
 
     threads = [threading.Thread(target=one, args=(index,)) for index in range(len(tokens))]
     started = time.perf_counter()
@@ -161,11 +163,13 @@ def main(argv: list[str] | None = None) -> int:
             if (state["versions"], state["contributeurs"], state["fichiers"], state["sans_fichier"]) != \
                     (len(tokens), len(tokens), len(tokens), 0):
                 failures.append(f"stockage incohérent : {state}")
-            # Fault: kill the server while uploads are in flight, restart, check, upload again.
+            # Fault: kill the server (SIGKILL) as soon as the first of 10 new uploads is answered,
+            # the others being in flight; restart, check, upload again.
             server = _serve(data, options.port, log)
-            killer = threading.Timer(0.5, server.kill)
+            answered = threading.Event()
+            killer = threading.Thread(target=lambda: answered.wait(TIMEOUT) and server.kill())
             killer.start()
-            _all_at_once(options.port, tokens[:10], list(reversed(files))[:10])
+            _all_at_once(options.port, tokens[:10], list(reversed(files))[:10], answered)
             killer.join()
             server.wait(TIMEOUT)
             after_kill = _store_state(data)
@@ -191,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Stockage après la charge : {state['versions']} versions, {state['contributeurs']} contributeurs, "
               f"{state['fichiers']} fichiers, {state['sans_fichier']} version sans fichier ; « database is locked » : "
               f"{server_log.count('database is locked')}")
-        print(f"Serveur tué pendant 10 dépôts : {after_kill['versions'] - state['versions']} versions enregistrées "
+        print(f"Serveur tué pendant 10 dépôts : {after_kill['versions'] - state['versions']} version(s) enregistrée(s) "
               f"entières, {after_kill['sans_fichier']} sans fichier, {after_kill['en_cours']} fichier(s) à moitié écrit(s) ; "
               f"au redémarrage : {restarted['en_cours']} fichier à moitié écrit, dépôt suivant : {again[0]}")
         for failure in failures:
