@@ -120,7 +120,7 @@ class CoordinatorTest(Portal):
                                    {"de": first.id, "a": second.id})
         text = self.text(response)
         # the file with errors held the Diagnostic only: the correction changes one value, adds the rest
-        self.assertIn("<td>Diagnostic</td><td> · Part des 3-5 ans dans la population · 2019</td> "
+        self.assertIn("<td>Diagnostic</td><td>Part des 3-5 ans dans la population · 2019</td> "
                       "<td>valeur modifiée</td> <td>Valeur territoire</td> <td>1500,0</td> <td>5,0</td>", text)
         self.assertIn("<td>Plan d&#x27;actions</td><td>EF-1 — Création de nouveaux accueils de loisirs et de "
                       "nouvelles places</td> <td>ligne ajoutée</td>", text)

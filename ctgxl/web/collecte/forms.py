@@ -105,6 +105,11 @@ class DepotForm(DsfrBaseForm):
 
 
 class ConsolideForm(DsfrBaseForm):
+    def __init__(self, *args, despite_choice: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not despite_choice:  # no error left: nothing to choose
+            del self.fields["malgre_erreurs"]
+
     secret_statistique = forms.BooleanField(
         label="Appliquer le secret statistique (effectifs de 1 à 4 remplacés par « <5 »)", required=False)
     malgre_erreurs = forms.BooleanField(

@@ -111,7 +111,7 @@ def tableau(request, campagne_id: int):
     errors = sum(row.latest.erreurs for row in received)
     return render(request, "collecte/tableau.html", {
         **NAV, "campagne": campagne, "rows": rows, "waiting": waiting, "errors": errors,
-        "received": len(received), "consolide_form": ConsolideForm(), "contributeur_form": ContributeurForm()})
+        "received": len(received), "consolide_form": ConsolideForm(despite_choice=bool(errors)), "contributeur_form": ContributeurForm()})
 
 
 @login_required
@@ -203,7 +203,9 @@ def difference(request, campagne_id: int, contributeur_id: int):
     problem, changes = None, []
     with storage.readable_copies([old, new]) as paths:
         try:
-            changes = diff([paths[old.id]], [paths[new.id]]).changes()
+            # the empty parts of a key (no commune: the territory) say nothing
+            changes = [{"change": change, "key": " · ".join(part for part in change.key if part)}
+                       for change in diff([paths[old.id]], [paths[new.id]]).changes()]
         except UnreadableVersion as error:
             problem = str(error)
     numbers = {version.id: number for number, version in enumerate(versions.values(), start=1)}
