@@ -6,8 +6,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from websetup import set_up_django
+
+set_up_django()  # the test modules import models and Django's TestCase when they are collected
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.test import override_settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DUGNY = ROOT / "samples" / "dugny"

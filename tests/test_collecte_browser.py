@@ -33,18 +33,21 @@ def orm_beside_playwright():
 
 
 @pytest.fixture
-def portal(transactional_db, web_settings, tmp_path, settings):
-    """The application on 127.0.0.1 with its own data folder and the test database."""
+def portal(collecte_db, tmp_path):
+    """The application on 127.0.0.1 with its own data folder and the test database, emptied after."""
+    from django.core.management import call_command
+    from django.test import override_settings
     from waitress.server import create_server
 
     from ctgxl.web.wsgi import application
 
-    settings.DATA_DIR = tmp_path / "donnees"
-    server = create_server(application, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    with override_settings(DATA_DIR=tmp_path / "donnees"):
+        server = create_server(application, host="127.0.0.1", port=0, threads=4)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.effective_port}"
+        server.close()
+    call_command("flush", interactive=False, verbosity=0)
 
 
 def statuses(page) -> dict[str, str]:

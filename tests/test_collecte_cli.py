@@ -8,6 +8,8 @@ import subprocess
 import sys
 from unittest import mock
 
+import pytest
+import collecte_helpers  # noqa: F401 - sets Django up
 from click.testing import CliRunner
 from django.contrib.auth import authenticate, get_user_model
 from django.test import TestCase
@@ -15,6 +17,9 @@ from django.test import TestCase
 from ctgxl.cli import cli
 
 GOOD = "une phrase de passe assez longue"
+
+
+pytestmark = pytest.mark.usefixtures("collecte_db")
 
 
 class AccountCommandTest(TestCase):

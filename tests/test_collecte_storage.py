@@ -20,7 +20,7 @@ from collecte_helpers import CORRECTED, WITH_ERRORS, PrivateData, campaign, coor
 from ctgxl.web.collecte import checks, storage
 from ctgxl.web.collecte.models import Campagne, Evenement, Version
 
-pytestmark = pytest.mark.postgresql
+pytestmark = [pytest.mark.postgresql, pytest.mark.usefixtures("collecte_db")]
 
 
 def _store(contributeur, path, name=None):

@@ -10,12 +10,16 @@ from unittest import mock
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import openpyxl
+import pytest
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from collecte_helpers import CORRECTED, DUGNY, PASSWORD, WITH_ERRORS, PrivateData, campaign, coordinator, upload
 from ctgxl.web.collecte.models import Campagne, Contributeur, EchecConnexion, Evenement, Version
+
+
+pytestmark = pytest.mark.usefixtures("collecte_db")
 
 
 class Portal(PrivateData, TestCase):
