@@ -111,6 +111,7 @@ class CoordinatorTest(Portal):
         report = self.text(self.client.get(reverse("collecte:rapport", args=[self.campagne.id, first.id])))
         self.assertIn("pourcentage-hors-bornes", report)
         self.assertIn("D2", report)
+        self.assertIn('id="total-erreur">1 erreur<', report)  # the check page's own summary
         download = self.client.get(reverse("collecte:fichier", args=[self.campagne.id, second.id]))
         self.assertEqual(b"".join(download.streaming_content), CORRECTED.read_bytes())
         self.assertEqual(Evenement.objects.filter(action=Evenement.TELECHARGEMENT, compte=self.owner,
