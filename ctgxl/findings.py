@@ -52,8 +52,11 @@ CODES: dict[str, str] = {
     "date-illisible": "Date illisible",
     "texte-trop-long": "Texte trop long",
     "code-postal-invalide": "Code postal invalide",
+    "code-postal-departement": "Code postal hors du département du territoire",
     "courriel-invalide": "Adresse électronique invalide",
     "code-territoire-invalide": "Code INSEE ou SIREN invalide",
+    "caractere-trompeur": "Caractère invisible ou lettre d'un autre alphabet dans une clé ou une valeur de liste",
+    "nombre-demesure": "Nombre démesuré (au-delà d'un million de milliards)",
     "caractere-invalide": "Caractère de contrôle retiré du texte",
     "texte-trop-long-excel": "Texte de plus de 32 767 caractères, coupé par Excel",
     # Rules across columns and rows
@@ -71,6 +74,7 @@ CODES: dict[str, str] = {
     "convention-trop-longue": "Convention de plus de 6 ans",
     "convention-longue": "Convention de plus de 5 ans",
     "annee-suivi-hors-convention": "Colonne d'année hors de la convention",
+    "annee-reference-apres-debut": "Année de référence après le début de la convention",
     # Merge
     "territoire-different": "Fichier d'un autre territoire",
     "identification-divergente": "Identification différente d'un fichier à l'autre",

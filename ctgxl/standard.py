@@ -14,6 +14,10 @@ from pathlib import Path
 
 from ctgxl.text import fold
 
+# Amounts in euros. Not `#,##0 "€"`: French LibreOffice saves that as `#,##0,\€` in .xlsx and .xls,
+# which shows 24 500 as « 25€ ». This one (French Excel's own) is kept, and shows « 24 500 € ».
+EURO_FORMAT = '#,##0\\ "€"'
+
 SHEET_FILES = (
     "identification.toml",
     "diagnostic.toml",
@@ -116,7 +120,8 @@ class Standard:
     lists: dict[str, tuple[str, ...]]
     sheets: dict[str, Sheet]
     templates: dict[str, Template]
-    # version -> {"entetes": {sheet: {old: new}}, "valeurs": {list: {old: new}}, "description"}
+    # version -> {"entetes": {sheet: {old: new}}, "valeurs": {list: {old: new}},
+    #             "ajouts": {sheet: [header]}, "description"}
     history: dict[int, dict] = field(default_factory=dict)
 
     def sheet(self, name: str) -> Sheet:
@@ -145,6 +150,11 @@ class Standard:
             if up_to_version is None or old_version >= up_to_version:
                 renames.update(entry.get("valeurs", {}).get(list_name, {}))
         return renames
+
+    def added_since(self, sheet: str, version: int) -> set[str]:
+        """Headers of the columns a workbook of an older version cannot have: added since."""
+        return {header for old_version, entry in self.history.items() if old_version >= version
+                for header in entry.get("ajouts", {}).get(sheet, ())}
 
     @property
     def all_header_renames(self) -> dict[str, dict[str, str]]:
@@ -183,7 +193,7 @@ def _column(raw: dict, lists: dict[str, tuple[str, ...]]) -> Column:
     allowed = lists.get(list_name, ()) if list_name else ()
     # Help texts name the list's values through {valeurs}, so a renamed value shows everywhere.
     help_text = raw["aide"].replace("{valeurs}", ", ".join(allowed))
-    formats = {"entier": "#,##0", "decimal": "General", "euro": '#,##0 "€"', "pourcent": "0.0%"}
+    formats = {"entier": "#,##0", "decimal": "General", "euro": EURO_FORMAT, "pourcent": "0.0%"}
     return Column(
         id=raw["id"],
         header=raw["nom"],

@@ -14,7 +14,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_the_commands_of_the_contract_exist():
-    assert COMMANDS == ["check", "compte", "diff", "format", "merge", "serve", "split", "template"]
+    assert COMMANDS == ["bilan", "check", "compte", "diff", "format", "merge", "serve", "split", "template"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ctgxl.findings import ERREUR
 from ctgxl.standard import DATA_SHEETS, EQUIPEMENTS, IDENTIFICATION, Column, Sheet, Standard, load
 from ctgxl.text import fold, fold_name, plain
 from ctgxl.reading.values import as_text, is_empty, is_number, split_names
@@ -158,7 +159,7 @@ def read_version(paths: list[Path], limits=None) -> Version:
     from ctgxl.reading.tables import build_tables
 
     books, missing = read_all(list(paths), limits)
-    problems = [finding.message for finding in missing]
+    problems = [finding.message for finding in missing if finding.severity == ERREUR]
     problems += [f"« {finding.file} » : {finding.message}" for book in books if not book.readable
                  for finding in book.findings]
     if problems:
@@ -166,9 +167,13 @@ def read_version(paths: list[Path], limits=None) -> Version:
     if not any(book.tables or book.identification for book in books):
         names = ", ".join(f"« {path} »" for path in paths)
         raise UnreadableVersion(f"aucune feuille du standard CTG n'a été reconnue dans {names}.")
-    consolidation = consolidate(Report(books=books, findings=[], tables=build_tables(books)))
+    return version_of(consolidate(Report(books=books, findings=[], tables=build_tables(books))))
+
+
+def version_of(consolidation) -> Version:
+    """The rows of a consolidation (``merging.consolidate``) as a version to compare."""
     version: Version = {}
-    if any(book.identification for book in books):
+    if any(book.identification for book in consolidation.books):
         version[IDENTIFICATION] = [dict(consolidation.identification)]
     for name, sheet in consolidation.sheets.items():
         version[name] = [dict(zip(sheet.columns, row)) for row in sheet.rows]
