@@ -252,11 +252,13 @@ def format_command(file, output, force):
     sys.exit(result.exit_code)
 
 
-@cli.command("serve", context_settings=CONTEXT, help="""Ouvre l'application web : la page « Contrôler des classeurs ».
+@cli.command("serve", context_settings=CONTEXT, help="""Ouvre l'application web : la page « Contrôler des classeurs » et la collecte.
 
 Sert l'application sur http://HOTE:PORT/ (par défaut http://127.0.0.1:8000/, visible de cet
 ordinateur seulement). Les fichiers envoyés vont dans un dossier temporaire du dossier de
 données, effacé après CTGXL_RETENTION secondes (une heure par défaut) et au démarrage.
+La collecte (/collecte/) garde ses campagnes dans le dossier de données (SQLite), ou dans
+PostgreSQL si DATABASE_URL est définie ; le premier compte se crée avec « ctgxl compte ».
 
 \b
 Exemple :

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "capture-collecte.png"
+DEPOT_SCREENSHOT = ROOT / "docs" / "capture-depot.png"
 PETITE_ENFANCE = DUGNY / "dugny-petite-enfance.xlsx"
 
 
@@ -86,6 +87,7 @@ def test_collection_round(portal, page, tmp_path):
 
     send(page, links[0], WITH_ERRORS)
     assert page.locator(".ctgxl-constat[data-code='pourcentage-hors-bornes']").count() == 1
+    page.screenshot(path=str(DEPOT_SCREENSHOT), full_page=True)
     send(page, links[1], PETITE_ENFANCE)
     assert "Votre classeur est conforme" in page.inner_text("main")
     page.goto(portal + dashboard)

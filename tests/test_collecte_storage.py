@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -134,3 +135,17 @@ class KilledServerTest(PrivateData, TransactionTestCase):
         self.assertEqual(list(in_progress.iterdir()), [])
         self.assertEqual([path for path in (self._data / "fichiers").rglob("*") if path.is_file()], [])
         self.assertEqual(links["Enfance jeunesse"][0].versions.count(), 0)
+
+
+def test_database_url_read_into_django_settings():
+    from ctgxl.web.collecte.database import databases
+
+    settings = databases(Path("/donnees"), "postgresql://ctgxl:mot%40passe@db.exemple.fr:5433/ctg?sslmode=require")
+    assert {key: settings["default"][key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")} == {
+        "ENGINE": "django.db.backends.postgresql", "NAME": "ctg", "USER": "ctgxl", "PASSWORD": "mot@passe",
+        "HOST": "db.exemple.fr", "PORT": "5433"}
+    assert settings["default"]["OPTIONS"] == {"sslmode": "require"}
+    sqlite = databases(Path("/donnees"))["default"]
+    assert (sqlite["NAME"], sqlite["OPTIONS"]["transaction_mode"]) == ("/donnees/collecte.sqlite3", "IMMEDIATE")
+    with pytest.raises(ValueError, match="DATABASE_URL doit commencer par postgresql://"):
+        databases(Path("/donnees"), "mysql://x@y/z")
