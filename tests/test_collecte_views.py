@@ -108,6 +108,9 @@ class CoordinatorTest(Portal):
         text = self.text(self.client.get(reverse("collecte:historique", args=[self.campagne.id, contributeur.id])))
         self.assertIn("dugny-pourcentage-1500.xlsx", text)
         self.assertIn("Agent Enfance jeunesse", text)  # personal data: shown to the coordinator
+        journal = re.search(r'id="journal">.*?</table>', text).group(0)
+        self.assertEqual(journal.count("Dépôt</td> <td>son lien</td>"), 2)
+        self.assertIn(f"<code>{first.sha256[:12]}…</code>", journal)
         report = self.text(self.client.get(reverse("collecte:rapport", args=[self.campagne.id, first.id])))
         self.assertIn("pourcentage-hors-bornes", report)
         self.assertIn("D2", report)

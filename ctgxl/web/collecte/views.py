@@ -135,9 +135,10 @@ def contributeur_ajout(request, campagne_id: int):
 def historique(request, campagne_id: int, contributeur_id: int):
     contributeur = access.contributor_of(request, campagne_id, contributeur_id)
     versions = list(contributeur.versions.all())
+    journal = Evenement.objects.filter(contributeur=contributeur).select_related("compte")[:50]
     return render(request, "collecte/historique.html", {
         **NAV, "campagne": contributeur.campagne, "contributeur": contributeur, "versions": versions,
-        "today": timezone.localdate()})
+        "today": timezone.localdate(), "journal": journal})
 
 
 @login_required
