@@ -123,6 +123,7 @@ contient, sous-dossiers compris) et signale chaque problème à sa cellule. Code
 Exemples :
   ctgxl check fichiers_recus/
   ctgxl check plan.xlsx equipements.xlsx --format json
+  ctgxl check fichiers_recus/ --format html -o rapport.html
   ctgxl check fichiers_recus/ --annoter corrections/
 """)
 @click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))

@@ -41,3 +41,15 @@ def test_readme_test_command_is_what_ci_runs():
 def test_readme_main_command_runs_on_the_bundled_samples():
     assert "ctgxl check samples/dugny && ctgxl merge samples/dugny" in README
     assert (ROOT / "samples" / "dugny").is_dir()
+
+
+def test_other_commands_do_not_import_the_web_application():
+    """`ctgxl --help` and the file commands stay fast: Django is imported by `serve` only."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from ctgxl.cli import cli; "
+            "CliRunner().invoke(cli, ['--help']); CliRunner().invoke(cli, ['check', '--help']); "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] in ('django', 'waitress', 'dsfr')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -39,7 +39,8 @@ def run(host: str, port: int, threads: int, announce=print) -> None:
     announce(f"ctgxl est ouvert sur http://{shown}:{port}/ (dossier de données : {settings.DATA_DIR}). "
              "Ctrl+C pour arrêter.")
     try:
-        server.run()
+        server.run()  # returns on Ctrl+C or SIGTERM (waitress stops its threads itself)
+        announce("ctgxl est arrêté.")
     finally:
         server.close()
         from ctgxl.web.verification.workers import shutdown

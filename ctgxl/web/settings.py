@@ -21,7 +21,7 @@ from ctgxl.limits import _env
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CTGXL_DATA", "ctgxl-donnees")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # the secret key and the uploads live here
 
 
 def _secret_key() -> str:
@@ -135,6 +135,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("CTGXL_HTTPS")
 if _flag("CTGXL_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
 
 # Uploads: files above this size go to a temporary file (in the data folder, not the shared /tmp).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

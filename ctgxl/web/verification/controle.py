@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import unicodedata
 import zipfile
@@ -116,11 +117,25 @@ def stored_files(folder: Path, meta: dict) -> list[Stored]:
     return [Stored(folder / entry["stocke"], entry["nom"]) for entry in meta["fichiers"]]
 
 
+# A fixed set of locks shared out by check: bounded, however many checks a server sees.
+_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+def _lock_of(folder: Path) -> threading.Lock:
+    return _LOCKS[hash(folder.name) % len(_LOCKS)]
+
+
 def annotated_copies(folder: Path, meta: dict) -> Path:
-    """A zip of the annotated copies (named after the files sent), made once per check."""
+    """A zip of the annotated copies (named after the files sent), made once per check
+    (two clicks at once wait for the same zip rather than writing the copies twice)."""
     target = folder / ANNOTATED
-    if target.exists():
-        return target
+    with _lock_of(folder):
+        if not target.exists():
+            _annotate(folder, meta, target)
+    return target
+
+
+def _annotate(folder: Path, meta: dict, target: Path) -> None:
     from ctgxl.writing.annotate import annotate_all
     from ctgxl.writing.atomic import atomic_path
 
@@ -137,7 +152,6 @@ def annotated_copies(folder: Path, meta: dict) -> Path:
                 archive.write(path, f"{shown.stem}-annote{path.suffix}")
             if notes:
                 archive.writestr("a-lire.txt", "\n".join(notes) + "\n")
-    return target
 
 
 @dataclass
