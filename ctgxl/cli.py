@@ -319,11 +319,13 @@ def format_command(file, output, force):
     sys.exit(0)
 
 
-@cli.command("serve", context_settings=CONTEXT, help="""Ouvre l'application web : la page « Contrôler des classeurs ».
+@cli.command("serve", context_settings=CONTEXT, help="""Ouvre l'application web : la page « Contrôler des classeurs » et la collecte.
 
 Sert l'application sur http://HOTE:PORT/ (par défaut http://127.0.0.1:8000/, visible de cet
 ordinateur seulement). Les fichiers envoyés vont dans un dossier temporaire du dossier de
 données, effacé après CTGXL_RETENTION secondes (une heure par défaut) et au démarrage.
+La collecte (/collecte/) garde ses campagnes dans le dossier de données (SQLite), ou dans
+PostgreSQL si DATABASE_URL est définie ; le premier compte se crée avec « ctgxl compte ».
 
 \b
 Exemple :
@@ -349,6 +351,39 @@ def serve_command(host, port, data_dir, threads):
         if error.errno in {98, 10048}:  # EADDRINUSE on Linux/macOS-like systems and on Windows
             raise UserError(f"Le port {port} est déjà utilisé : choisissez-en un autre avec --port.") from None
         raise
+
+
+@cli.command("compte", context_settings=CONTEXT, help="""Crée un compte de coordinateur pour la collecte (ou change son mot de passe).
+
+Le mot de passe est demandé deux fois sans s'afficher, ou lu dans la variable
+CTGXL_MOT_DE_PASSE (pour un script). Il doit compter au moins 12 caractères et ne pas
+être trop courant.
+
+\b
+Exemple :
+  ctgxl compte --email coordination@mairie-dugny.fr --data ~/ctgxl-donnees
+""")
+@click.option("--email", required=True, help="Adresse électronique, qui sert d'identifiant.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Dossier de données (par défaut CTGXL_DATA, sinon ./ctgxl-donnees).")
+def account_command(email, data_dir):
+    import os
+
+    if data_dir is not None:
+        os.environ["CTGXL_DATA"] = str(data_dir)
+    password = os.environ.get("CTGXL_MOT_DE_PASSE")
+    if not password:
+        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe",
+                                err=True)
+    from ctgxl.web.collecte.accounts import AccountError, create_or_update
+    from ctgxl.web.server import prepare
+
+    prepare()
+    try:
+        created = create_or_update(email, password)
+    except AccountError as error:
+        raise UserError(str(error)) from None
+    click.echo(f"Compte {'créé' if created else 'mis à jour'} : {email.strip().lower()}")
 
 
 @cli.command("bilan", context_settings=CONTEXT, help="""Bilan annuel de la CTG pour le comité de pilotage.

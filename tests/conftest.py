@@ -50,21 +50,25 @@ def merged(territory, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def web_settings(tmp_path_factory):
+def web_settings():
     """The web application set up once per run, its data folder in a temporary folder."""
-    import os
-
-    import django
     from django.conf import settings
 
-    if not settings.configured:
-        os.environ.setdefault("CTGXL_DATA", str(tmp_path_factory.mktemp("ctgxl-donnees")))
-        os.environ["DJANGO_SETTINGS_MODULE"] = "ctgxl.web.settings"
-        django.setup()
-        from django.test.utils import setup_test_environment
+    from websetup import set_up_django
 
-        setup_test_environment()
+    set_up_django()
     yield settings
     from ctgxl.web.verification.workers import shutdown
 
     shutdown()
+
+
+@pytest.fixture(scope="session")
+def collecte_db(web_settings):
+    """The collection portal's test database, made once per run: SQLite in memory (shared by the
+    threads of a live server), or a test database on DATABASE_URL's PostgreSQL server."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    created = setup_databases(verbosity=0, interactive=False)
+    yield
+    teardown_databases(created, verbosity=0)

@@ -15,7 +15,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_the_commands_of_the_contract_exist():
-    assert COMMANDS == ["bilan", "check", "diff", "format", "merge", "serve", "split", "template"]
+    assert COMMANDS == ["bilan", "check", "compte", "diff", "format", "merge", "serve", "split", "template"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

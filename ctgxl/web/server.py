@@ -8,17 +8,25 @@ from __future__ import annotations
 import os
 
 
-def run(host: str, port: int, threads: int, announce=print) -> None:
+def prepare() -> None:
+    """Django set up and the database schema up to date (the data folder's, or DATABASE_URL's)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctgxl.web.settings")
     import django
-    from django.conf import settings
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+
+
+def run(host: str, port: int, threads: int, announce=print) -> None:
+    prepare()
+    from django.conf import settings
+
+    from ctgxl.web.collecte.storage import start_up
     from ctgxl.web.verification.storage import clear_all
 
     clear_all()  # a check left by a previous run is never served again
+    start_up()
     warm_up()
     from waitress import create_server
 

@@ -58,8 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's form rendering
     "ctgxl.web.verification",
-    # ctgxl.web.collecte is added by the collection portal
+    "ctgxl.web.collecte",
 ]
 
 MIDDLEWARE = [
@@ -92,13 +93,24 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in the data folder; the collection portal reads DATABASE_URL for PostgreSQL.
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "ctgxl.sqlite3",
-    }
-}
+# SQLite in the data folder (WAL mode), PostgreSQL when DATABASE_URL is set.
+from ctgxl.web.collecte.database import databases  # noqa: E402
+
+DATABASES = databases(DATA_DIR, os.environ.get("DATABASE_URL"))
+
+# Coordinators' accounts (the collection portal).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# DSFR forms mark the optional fields, not the mandatory ones (the DSFR's current advice).
+DSFR_MARK_OPTIONAL_FIELDS = True
+LOGIN_URL = "collecte:connexion"
+LOGIN_REDIRECT_URL = "collecte:campagnes"
+# Uploads accepted per contributor link and per hour.
+CTGXL_DEPOTS_PAR_HEURE = _env("CTGXL_DEPOTS_PAR_HEURE", 30)
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"

@@ -1,0 +1,1 @@
+"""La collecte: campaigns, a private link per contributor, the coordinator's dashboard."""
