@@ -10,7 +10,7 @@ The functions live in ``ctgxl.api`` and are imported on first use, so that impor
 
 __version__ = "0.1.0"
 
-_API = ("check", "merge", "split", "reformat", "write_template", "annotate", "Consolidation", "Annotation")
+_API = ("check", "merge", "merge_read", "split", "reformat", "write_template", "annotate", "Consolidation", "Annotation")
 __all__ = [*_API, "errors", "__version__"]
 
 

@@ -76,8 +76,6 @@ def merge(sources: Source | list[Source], output: Output, *, secret_statistique:
     written then. ``today`` is the date shown as the consolidation date (default: today).
     """
     from ctgxl.checking.check import read_all
-    from ctgxl.merging.consolidate import merge_books
-    from ctgxl.writing.consolidated import write_consolidated
     from ctgxl.writing.outputs import may_replace
 
     _not_an_input(output, sources, "Le classeur consolidé ne peut pas remplacer un des fichiers d'entrée.")
@@ -86,15 +84,27 @@ def merge(sources: Source | list[Source], output: Output, *, secret_statistique:
     with _local_files(sources, limits) as (paths, names):
         books, missing = read_all(paths, limits, progress, standard=std, names=names)
     _something_to_read(paths, books, missing)
+    return merge_read(books, missing, output, secret_statistique=secret_statistique, malgre_erreurs=malgre_erreurs,
+                      today=today, standard=std, replaced=replaced)
+
+
+def merge_read(books, missing, output: Output, *, secret_statistique: bool = False, malgre_erreurs: bool = False,
+               today: date | None = None, standard: Standard | None = None,
+               replaced: bool = False) -> Consolidation:
+    """`merge` on workbooks already read (by a server's warm reader pool, say): the same
+    checks, refusals and workbook. ``output`` is not checked against the inputs here."""
+    from ctgxl.merging.consolidate import merge_books
+    from ctgxl.writing.consolidated import write_consolidated
+
     report, merged = merge_books(books, missing, secrecy=secret_statistique, today=today or date.today(),
-                                 standard=std)
+                                 standard=standard)
     if (report.errors or report.unreadable) and not malgre_erreurs:
         if report.unreadable:
             raise InputsUnreadable(report)
         if any(finding.code == "conflit" for finding in report.errors):
             raise ConflictsRemain(report)
         raise ErrorsRemain(report)
-    write_consolidated(merged, report, output, standard=std)
+    write_consolidated(merged, report, output, standard=standard)
     return Consolidation(report, None if _is_stream(output) else Path(output), len(books),
                          {name: len(sheet.rows) for name, sheet in merged.sheets.items()}, len(report.errors),
                          merged.masked, merged.contributors, replaced, merged)

@@ -47,7 +47,7 @@ def code_counts(findings: list[dict]) -> list[dict]:
     """One line per code: code, title, severity, count; the most frequent first."""
     counts = Counter((finding["code"], finding["gravite"]) for finding in findings)
     order = {severity: index for index, severity in enumerate(SEVERITIES)}
-    return [{"code": code, "titre": CODES.get(code, code), "gravite": severity,
+    return [{"code": code, "titre": CODES[code].title if code in CODES else code, "gravite": severity,
              "gravite_libelle": SEVERITY_LABELS[severity], "nombre": count}
             for (code, severity), count in sorted(counts.items(), key=lambda item: (order[item[0][1]], -item[1]))]
 

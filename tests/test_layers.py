@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "ctgxl"
 LAYERS = ("core", "reading", "checking", "merging", "writing", "api", "interface")
 CORE = {"standard", "findings", "codes", "text", "limits", "names", "errors", "validators"}
-API = {"__init__", "api", "report", "diff_report", "docs", "regenerate"}
+API = {"__init__", "api", "report", "html_report", "diff_report", "docs", "regenerate"}
 INTERFACE = {"cli", "clifr", "__main__", "web"}
 
 

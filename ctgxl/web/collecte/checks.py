@@ -55,7 +55,8 @@ class _Pending:
 
 
 def merge_versions(versions, output: Path, *, secrecy: bool = False, despite_errors: bool = False):
-    """Exactly what `ctgxl merge` does with the same files (same reading, same merge)."""
-    from ctgxl.merging.consolidate import merge
+    """Exactly what `ctgxl merge` does with the same files (same reading, same merge); raises
+    ctgxl.errors.ErrorsRemain while errors remain, unless ``despite_errors``."""
+    from ctgxl.api import merge_read
 
-    return merge(read_versions(versions), [], output, secrecy=secrecy, despite_errors=despite_errors)
+    return merge_read(read_versions(versions), [], output, secret_statistique=secrecy, malgre_erreurs=despite_errors)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ctgxl.errors import ErrorsRemain
 from ctgxl.web.collecte import access, checks, reminders, storage
 from ctgxl.web.collecte.forms import CampagneForm, ConnexionForm, ContributeurForm, ConsolideForm, DepotForm
 from ctgxl.web.collecte.models import Campagne, Contributeur, Evenement, Version
@@ -227,10 +228,11 @@ def consolide(request, campagne_id: int):
         return redirect("collecte:tableau", campagne.id)
     with tempfile.TemporaryDirectory(prefix="ctgxl-consolide-") as folder:
         output = Path(folder) / "consolide.xlsx"
-        result = checks.merge_versions(versions, output, secrecy=form.cleaned_data.get("secret_statistique", False),
-                                       despite_errors=form.cleaned_data.get("malgre_erreurs", False))
-        if not output.exists():
-            messages.error(request, result.summary.replace(" (ou relancez avec --malgre-erreurs)", "")
+        try:
+            checks.merge_versions(versions, output, secrecy=form.cleaned_data.get("secret_statistique", False),
+                                  despite_errors=form.cleaned_data.get("malgre_erreurs", False))
+        except ErrorsRemain as refused:
+            messages.error(request, str(refused).replace(" (ou relancez avec --malgre-erreurs)", "")
                            + " Cochez « malgré les erreurs » pour le télécharger quand même.")
             return redirect("collecte:tableau", campagne.id)
         content = output.read_bytes()

@@ -163,13 +163,16 @@ class Consolidated:
 
 def consolidated(folder: Path, meta: dict, *, secrecy: bool, despite_errors: bool) -> Consolidated:
     """The consolidated workbook of the check's files; refused while errors remain unless asked."""
-    from ctgxl.merging.consolidate import merge
+    from ctgxl.api import merge_read
+    from ctgxl.errors import ErrorsRemain
 
     name = f"classeur-consolide{'-secret' if secrecy else ''}{'-malgre-erreurs' if despite_errors else ''}.xlsx"
     target = folder / name
     books = _books(stored_files(folder, meta))
-    result = merge(books, [], target, secrecy=secrecy, despite_errors=despite_errors)
-    errors = len(result.report.errors)
-    if result.exit_code:
-        return Consolidated(None, result.summary.split(" (ou relancez")[0] + ".", errors)
-    return Consolidated(target, result.summary, errors)
+    try:
+        result = merge_read(books, [], target, secret_statistique=secrecy, malgre_erreurs=despite_errors)
+    except ErrorsRemain as refused:
+        return Consolidated(None, str(refused).split(" (ou relancez")[0] + ".", len(refused.report.errors))
+    counts = ", ".join(f"{sheet} : {rows}" for sheet, rows in result.rows.items())
+    files = f"{result.files} fichier{'s' if result.files > 1 else ''}"
+    return Consolidated(target, f"Classeur consolidé ({files} ; {counts}).", result.errors)

@@ -26,8 +26,14 @@ def pool():
 
 
 def read_books(files: list[tuple[Path, str]], limits: Limits | None = None) -> list[ReadWorkbook]:
-    """The books of ``files`` (path, name shown), in order, typed by the workers."""
-    return pool().read([path for path, _name in files], limits, names=[name for _path, name in files], typed=True)
+    """The books of ``files`` (path, name shown), in order."""
+    from ctgxl.checking.check import read_all
+
+    books, missing = read_all([path for path, _name in files], limits, pool=pool(),
+                              names={path: name for path, name in files})
+    if missing:  # a stored file vanished: the data folder was emptied under the server
+        raise FileNotFoundError(missing[0].message)
+    return books
 
 
 def shutdown() -> None:
