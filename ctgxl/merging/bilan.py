@@ -9,6 +9,7 @@ values that are not rates) is already replaced here by « <5 », so that no outp
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from dataclasses import dataclass, field
 
 from ctgxl.merging.comparisons import Comparison, comparisons, largest_gaps
@@ -153,6 +154,7 @@ class Bilan:
     gaps_total: int
     changes: list[Change] | None = None
     previous: str | None = None  # what --depuis named
+    prepared: date | None = None  # the day of the consolidation it is made from (given by the caller)
 
     @property
     def period(self) -> str:
@@ -184,6 +186,7 @@ def compute_bilan(current: MergedBooks, year: int, *, secrecy: bool = False,
                             secrecy, compared=previous is not None),
         gaps=largest_gaps(figures, GAPS_SHOWN),
         gaps_total=len(figures),
+        prepared=current.today,
     )
     if previous is not None:
         bilan.changes = changes(previous, current, secrecy)
