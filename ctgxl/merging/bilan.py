@@ -9,10 +9,11 @@ values that are not rates) is already replaced here by « <5 », so that no outp
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from dataclasses import dataclass, field
 
 from ctgxl.merging.comparisons import Comparison, comparisons, largest_gaps
-from ctgxl.merging.consolidate import SECRET, Consolidation, MergedSheet, _key
+from ctgxl.merging.consolidate import SECRET, MergedBooks, MergedSheet, _key
 from ctgxl.reading.values import as_text, is_number, parse_number
 from ctgxl.standard import DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
 from ctgxl.text import fold
@@ -153,6 +154,7 @@ class Bilan:
     gaps_total: int
     changes: list[Change] | None = None
     previous: str | None = None  # what --depuis named
+    prepared: date | None = None  # the day of the consolidation it is made from (given by the caller)
 
     @property
     def period(self) -> str:
@@ -163,8 +165,8 @@ class Bilan:
         return any(indicator.reference_assumed for indicator in self.indicators)
 
 
-def compute_bilan(current: Consolidation, year: int, *, secrecy: bool = False,
-                  previous: Consolidation | None = None, previous_label: str | None = None) -> Bilan:
+def compute_bilan(current: MergedBooks, year: int, *, secrecy: bool = False,
+                  previous: MergedBooks | None = None, previous_label: str | None = None) -> Bilan:
     territory = current.territory
     ident = current.identification
     diagnostic = current.sheets.get(DIAGNOSTIC)
@@ -184,6 +186,7 @@ def compute_bilan(current: Consolidation, year: int, *, secrecy: bool = False,
                             secrecy, compared=previous is not None),
         gaps=largest_gaps(figures, GAPS_SHOWN),
         gaps_total=len(figures),
+        prepared=current.today,
     )
     if previous is not None:
         bilan.changes = changes(previous, current, secrecy)
@@ -349,7 +352,7 @@ def _shown(value: object, secrecy: bool, count: bool) -> str:
     return as_text(value)
 
 
-def changes(previous: Consolidation, current: Consolidation, secrecy: bool) -> list[Change]:
+def changes(previous: MergedBooks, current: MergedBooks, secrecy: bool) -> list[Change]:
     """What changed from the earlier version to this one, as `ctgxl diff` lists it (rows added,
     removed, each changed field), with small counts masked under secrecy."""
     from ctgxl.merging.diff import ADDED, CHANGED, REMOVED, diff_tables, version_of

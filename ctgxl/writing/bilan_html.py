@@ -3,7 +3,6 @@ no external file. Every text from a workbook goes through html.escape."""
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def bilan_html(bilan: Bilan) -> str:
              f"<style>{STYLE}</style>\n</head>\n<body>\n",
              f"<h1>{escape(title)}</h1>\n",
              f"<p class=\"meta\">{escape(bilan.caf)} — convention {escape(bilan.period)} — contributeurs : "
-             f"{escape('; '.join(bilan.contributors))} — préparé le {date.today():%d/%m/%Y}</p>\n"]
+             f"{escape('; '.join(bilan.contributors))} — préparé le {bilan.prepared:%d/%m/%Y}</p>\n"]
     parts.append(_section("Synthèse", _table(["", "Valeur"], key_figures(bilan), numeric=(1,))
                           + "".join(f"<p class=\"note\">{escape(note)}</p>\n" for note in notes(bilan))))
     statuses = list(bilan.progress.statuses)

@@ -6,7 +6,6 @@ texts are shortened to the lines their cell holds, font sizes are fixed."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from ctgxl.merging.bilan import Action, Bilan
@@ -186,7 +185,7 @@ class _Deck:
         self.text(slide, f"Bilan {bilan.year} — comité de pilotage", MARGIN, 3.4, WIDTH - 2 * MARGIN, 0.7, size=28)
         self.text(slide, "", MARGIN, 4.4, WIDTH - 2 * MARGIN, 1.6, size=18, colour=GREY, lines=[
             shorten(bilan.caf or "Caf non renseignée", 90), f"Convention {bilan.period}",
-            f"Préparé le {date.today():%d/%m/%Y} avec ctgxl"])
+            f"Préparé le {bilan.prepared:%d/%m/%Y} avec ctgxl"])
 
     def synthesis(self, bilan: Bilan) -> None:
         from pptx.enum.chart import XL_CHART_TYPE
