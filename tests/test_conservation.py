@@ -124,24 +124,37 @@ def test_typed_error_values_are_findings_at_their_cell(tmp_path, suffix):
     assert digests(tmp_path) == {**before, output: digests(tmp_path)[output]}
 
 
+@pytest.fixture(scope="module")
+def saved_by_libreoffice(tmp_path_factory) -> dict[str, Path]:
+    """The error workbook opened and saved by LibreOffice (which computes =1/0), in each format."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) n'est pas installé")
+    base = tmp_path_factory.mktemp("libreoffice")
+    source = _error_book(base / "source" / "plan.xlsx")
+    profile = base / "profil"
+    saved = {}
+    for target, name in (("ods", "ods"), ("xls", "xls:MS Excel 97"), ("xlsx", "xlsx:Calc MS Excel 2007 XML")):
+        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                        "--nolockcheck", "--convert-to", name, "--outdir", str(base / target), str(source)],
+                       check=True, capture_output=True, timeout=180)
+        saved[target] = base / target / f"plan.{target}"
+    return saved
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("target", ["ods", "xls", "xlsx"])
-def test_error_values_saved_by_libreoffice(tmp_path, target):
+def test_error_values_saved_by_libreoffice(saved_by_libreoffice, target):
     """Saved by LibreOffice, the formula =1/0 shows #DIV/0! and the typed #N/A stays an error."""
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) n'est pas installé")
-    source = _error_book(tmp_path / "source" / "plan.xlsx")
-    subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", target, "--outdir",
-                    str(tmp_path / "lo"), str(source)], check=True, capture_output=True, timeout=180)
-    path = tmp_path / "lo" / f"plan.{target}"
-    before = digests(tmp_path / "lo")
+    path = saved_by_libreoffice[target]
+    before = digests(path.parent)
     report = check_paths([path])
     cells = {cell for _, _, cell in found(report, "valeur-en-erreur")}
     assert cells == {f"{OBJECTIVE}2", f"{BUDGET}3"}
     shown = {finding.cell: finding.message for finding in report.findings if finding.code == "valeur-en-erreur"}
     assert "« #DIV/0! »" in shown[f"{BUDGET}3"] and "« #N/A »" in shown[f"{OBJECTIVE}2"]
     assert report.exit_code() == 1
-    assert digests(tmp_path / "lo") == before
+    assert digests(path.parent) == before
 
 
 # --- Provenance and dates -------------------------------------------------------------------------

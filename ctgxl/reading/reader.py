@@ -287,23 +287,41 @@ def _floor(spec: Sheet, named: bool) -> int:
 
 def _first_header_row(grid: list[list], std, floors: dict[str, int], start: int) -> tuple[str, int, int] | None:
     """(sheet name, 0-based row, score) of the first row from ``start`` naming at least its floor of
-    standard columns. Linear in the cells: a row with too few short texts is passed at once."""
-    indexes = {sheet_name: header_index(std.sheet(sheet_name), std) for sheet_name in floors}
+    standard columns. Linear in the cells, and no fold per cell (too slow on a long sheet): the
+    header spellings are looked up as typed, in lower case (``_quick_headers``)."""
+    quick = _quick_headers(std, tuple(floors))
     least = min(floors.values())
     for row_number in range(start, len(grid)):
-        row = grid[row_number]
-        short = 0
-        for value in row:
-            if isinstance(value, str) and 0 < len(value) <= _HEADER_LENGTH:
-                short += 1
-        if short < least:
+        named: dict[str, set[str]] = {}
+        for value in grid[row_number]:
+            if value.__class__ is str and len(value) <= _HEADER_LENGTH:
+                for sheet_name, column_id in quick.get(value.strip().casefold(), ()):
+                    named.setdefault(sheet_name, set()).add(column_id)
+        if sum(map(len, named.values())) < least:
             continue
-        scores = [(_header_score(row, indexes[sheet_name], floors[sheet_name]), sheet_name)
-                  for sheet_name in floors]
+        scores = [(len(named.get(sheet_name, ())), sheet_name) for sheet_name in floors]
         score, sheet_name = max(scores, key=lambda pair: pair[0] - floors[pair[1]])
         if score >= floors[sheet_name]:
             return sheet_name, row_number, score
     return None
+
+
+def _quick_headers(std, sheets: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """Header spelling -> (sheet, column id): the folded spellings (ANNEE DE DEBUT), and those
+    of the templates in lower case, with or without accents and the ` *` of mandatory columns."""
+    quick: dict[str, list[tuple[str, str]]] = {}
+    for sheet_name in sheets:
+        spec = std.sheet(sheet_name)
+        spellings = list(header_index(spec, std).items())
+        for column in spec.columns:
+            for text in (column.header, *column.aliases):
+                lowered = text.casefold()
+                spellings += [(lowered, column.id), (f"{lowered} *", column.id),
+                              (lowered.replace("'", "’"), column.id)]
+        for spelling, column_id in spellings:
+            if (sheet_name, column_id) not in quick.setdefault(spelling, []):
+                quick[spelling].append((sheet_name, column_id))
+    return quick
 
 
 def _partial_header(grid: list[list], std) -> tuple[str, int, list[str]] | None:
