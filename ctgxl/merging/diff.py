@@ -10,6 +10,8 @@ The API (pure data, nothing printed):
 - ``diff_tables(old, new) -> Diff``: compares two versions. A ``Version`` is plain data,
   ``{sheet name: [ {column id: typed value} ]}``, as the reader types it (``"Statut":
   "En cours"``, years as ``"2025"`` columns); the ``Identification`` sheet is one row.
+- ``version_of(consolidation) -> Version``: the version a ``merging.consolidate`` result holds
+  (what ``ctgxl bilan --depuis`` compares, without reading the files twice).
 - ``diff(old_paths, new_paths) -> Diff``: both at once.
 - ``Diff.sheets`` (one ``SheetDiff`` per sheet with a difference, in the standard's order:
   ``added``, ``removed``, ``changed``), ``Diff.changes()`` (one ``Change`` per added or
