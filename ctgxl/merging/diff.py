@@ -165,7 +165,8 @@ def read_version(paths: list[Path], limits=None) -> Version:
     problems += [f"« {finding.file} » : {finding.message}" for book in books if not book.readable
                  for finding in book.findings]
     if problems:
-        raise UnreadableVersion(" ; ".join(problems))
+        more = f" ; et {len(problems) - 5} autres fichiers illisibles" if len(problems) > 5 else ""
+        raise UnreadableVersion(" ; ".join(problems[:5]) + more)
     if not any(book.tables or book.identification for book in books):
         names = ", ".join(f"« {path} »" for path in paths)
         raise UnreadableVersion(f"aucune feuille du standard CTG n'a été reconnue dans {names}.")
@@ -209,10 +210,9 @@ def _diff_sheet(spec: Sheet, old_rows: list[Row], new_rows: list[Row]) -> SheetD
             continue
         before = old_index[key]
         fields = [FieldChange(column.header, before.get(column_id), row.get(column_id))
-                  for column_id, column in columns.items()
-                  if _canonical(column, before.get(column_id)) != _canonical(column, row.get(column_id))]
+                  for column_id, column in columns.items() if _differ(column, before.get(column_id), row.get(column_id))]
         fields += [FieldChange(year, before.get(year), row.get(year)) for year in years
-                   if _canonical(None, before.get(year)) != _canonical(None, row.get(year))]
+                   if _differ(None, before.get(year), row.get(year))]
         if fields:
             result.changed.append(RowChange(_shown_key(key_ids, row), _label(spec, row), tuple(fields)))
     for key, row in old_index.items():
@@ -223,9 +223,13 @@ def _diff_sheet(spec: Sheet, old_rows: list[Row], new_rows: list[Row]) -> SheetD
 
 def _by_key(spec: Sheet, key_ids: tuple[str, ...], rows: list[Row]) -> dict[tuple, Row]:
     """Rows by folded key; a key met twice gets its rank, a row without key its whole content."""
+    # Names (structures, communes) compare without punctuation as well, as the merge does.
+    folds = [fold_name if spec.name == EQUIPEMENTS or spec.column(column_id).type == "commune" else fold
+             for column_id in key_ids]
     index: dict[tuple, Row] = {}
     for row in rows:
-        parts = tuple(_key_part(spec, column_id, row.get(column_id)) for column_id in key_ids)
+        parts = tuple("" if is_empty(value := row.get(column_id)) else folding(as_text(value))
+                      for column_id, folding in zip(key_ids, folds))
         if key_ids and not any(parts):
             parts = tuple(sorted((name, repr(_canonical(None, value))) for name, value in row.items()))
         key, rank = (parts, 0), 0
@@ -234,14 +238,6 @@ def _by_key(spec: Sheet, key_ids: tuple[str, ...], rows: list[Row]) -> dict[tupl
             key = (parts, rank)
         index[key] = row
     return index
-
-
-def _key_part(spec: Sheet, column_id: str, value: object) -> str:
-    if is_empty(value):
-        return ""
-    text = as_text(value)
-    names = spec.name == EQUIPEMENTS or spec.column(column_id).type == "commune"
-    return fold_name(text) if names else fold(text)
 
 
 def _shown_key(key_ids: tuple[str, ...], row: Row) -> tuple[str, ...]:
@@ -259,6 +255,13 @@ def _values(spec: Sheet, row: Row) -> dict[str, object]:
     return {headers.get(name, name): value for name, value in row.items()
             if (name in headers or name.isdigit()) and not is_empty(value)
             and not (spec.name == IDENTIFICATION and name in PER_FILE_FIELDS)}
+
+
+def _differ(column: Column | None, old: object, new: object) -> bool:
+    # Most values are the same object or equal (1 == 1.0): only the others are canonicalised.
+    if old is new or (old.__class__ is new.__class__ and old == new):
+        return False
+    return _canonical(column, old) != _canonical(column, new)
 
 
 def _canonical(column: Column | None, value: object) -> object:
