@@ -150,7 +150,9 @@ def _serve(tasks, errors, limits: Limits) -> None:
     os.environ["RUST_BACKTRACE"] = "0"
     errors.close()
     _cap(limits)
-    parsers: dict = {}
+    from ctgxl.reading.tables import ListParsers
+
+    parsers = None  # the list lookups of the standard in use, kept from one file to the next
     while True:
         try:
             task = tasks.recv()
@@ -158,14 +160,16 @@ def _serve(tasks, errors, limits: Limits) -> None:
             return
         if task is None:
             return
-        path, name, file_limits, typed = task
+        path, name, file_limits, typed, standard = task
         _allow_cpu(file_limits.max_reader_seconds)
         fatal = False
         try:
-            book = read_workbook(path, name, file_limits)
+            book = read_workbook(path, name, file_limits, standard)
             if typed and book.readable:
                 from ctgxl.reading.tables import type_book
 
+                if parsers is None or (standard is not None and parsers.standard is not standard):
+                    parsers = ListParsers(standard)
                 type_book(book, parsers)
         except MemoryError:
             book, fatal = unreadable(path, name, memory_message(file_limits)), True
@@ -337,10 +341,11 @@ class ReaderPool:
             self._idle.put(worker)
 
     def read(self, files: list[Path], limits: Limits | None = None, progress=None, names: list[str] | None = None,
-             typed: bool | None = None) -> list[ReadWorkbook]:
+             typed: bool | None = None, standard=None) -> list[ReadWorkbook]:
         """The books of ``files``, in order. A file on which a worker dies (or runs out of
         memory or time) gives an unreadable book saying so. ``typed``: the workers also type
-        the tables (see tables.type_book); by default when there are many files."""
+        the tables (see tables.type_book); by default when there are many files. ``standard``:
+        the one to read by (None: the default one)."""
         limits = limits or self.limits
         names = names or [str(path) for path in files]
         if typed is None:
@@ -356,7 +361,7 @@ class ReaderPool:
                         break
                     index = pending.popleft()
                     try:
-                        worker.tasks.send((Path(files[index]), names[index], limits, typed))
+                        worker.tasks.send((Path(files[index]), names[index], limits, typed, standard))
                     except (OSError, ValueError):  # it died while idle: another one takes the file
                         pending.appendleft(index)
                         self._discard(worker)

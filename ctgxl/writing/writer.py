@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ctgxl import __version__
-from ctgxl.writing.atomic import atomic_path
+from ctgxl.writing.atomic import atomic_output
 from ctgxl.standard import IDENTIFICATION, Column, Sheet, Standard, load
 from ctgxl.names import LISTS, PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE, README, RECORD_HEADER
 
@@ -33,14 +33,14 @@ MANDATORY_FILL = "#C55A11"
 class WorkbookWriter:
     """One xlsxwriter workbook laid out per the standard, written atomically on close."""
 
-    def __init__(self, target: Path, kind: str, *, command: str = "template", constant_memory: bool = False,
+    def __init__(self, target, kind: str, *, command: str = "template", constant_memory: bool = False,
                  standard: Standard | None = None, created: datetime | None = None, title: str | None = None):
         """``kind`` is a template kind; another kind (with its ``title``) writes a workbook that
         is not a template: no hidden Listes sheet."""
         self.standard = standard or load()
         self.kind = kind
         self.streaming = constant_memory
-        self._atomic = atomic_path(Path(target))
+        self._atomic = atomic_output(target)
         self._temporary = self._atomic.__enter__()
         import xlsxwriter  # here, not at the top: reading and checking never need it
 
@@ -99,6 +99,11 @@ class WorkbookWriter:
             cell_format = fmt.date if column.type == "date" else fmt.wrap
             write_value(sheet, row, 1, value, cell_format)
             sheet.write_string(row, 2, column.help, fmt.help)
+            # Tall enough for a long value (the member communes of an EPCI) or help, printed too:
+            # LibreOffice does not fit rows to their wrapped text on opening.
+            lines = max(_wrapped_lines(value, 45) if isinstance(value, str) else 1, _wrapped_lines(column.help, 70))
+            if lines > 1:
+                sheet.set_row(row, lines * LINE_HEIGHT)
             self._validate(sheet, row, 1, row, 1, column)
         for row, (label, value) in enumerate(extra, start=len(spec.columns) + 2):
             sheet.write_string(row, 0, str(label), fmt.label)

@@ -332,7 +332,7 @@ def test_merge_keeps_formula_texts_as_text(corpus, merged):
 
 def test_merged_workbook_checks_without_crash(merged):
     result, _ = invoke(["check", "--format", "json", merged])
-    assert result.exit_code in (0, 1)
+    assert result.exit_code == 1  # merged despite errors: the values in error are still there
 
 
 def test_split_keeps_formula_texts_as_text(merged, tmp_path):
@@ -377,7 +377,9 @@ def test_format_rewrites_safely(corpus, builder, tmp_path, request):
     assert snapshot(source) == before
     assert leftovers(tmp_path) == []
     again, _ = invoke(["check", "--format", "json", target])
-    assert again.exit_code in (0, 1)
+    # the rewritten file is still checked as the original was: a text in a number column (a
+    # formula kept as text) or a date of 1899 are still errors there
+    assert again.exit_code == (1 if builder in ("formula_in_number", "date_1899") else 0), again.output[-2000:]
 
 
 def test_every_command_on_dangerous_cases_ends_cleanly(corpus, dangerous):
