@@ -210,7 +210,8 @@ def _diff_sheet(spec: Sheet, old_rows: list[Row], new_rows: list[Row]) -> SheetD
             continue
         before = old_index[key]
         fields = [FieldChange(column.header, before.get(column_id), row.get(column_id))
-                  for column_id, column in columns.items() if _differ(column, before.get(column_id), row.get(column_id))]
+                  for column_id, column in columns.items()
+                  if _differ(column, before.get(column_id), row.get(column_id))]
         fields += [FieldChange(year, before.get(year), row.get(year)) for year in years
                    if _differ(None, before.get(year), row.get(year))]
         if fields:
