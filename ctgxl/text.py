@@ -54,7 +54,9 @@ def _fold(text: str) -> str:
 
 def plain(text: str) -> str:
     """A text as compared between two versions: same words, spaces and apostrophes aside."""
-    return " ".join(text.translate(_APOSTROPHES).split())
+    if _APOSTROPHE.search(text):
+        text = text.translate(_APOSTROPHES)
+    return " ".join(text.split())
 
 
 def fold_name(value: object) -> str:

@@ -258,7 +258,8 @@ def edited(draw):
                 continue
             if action == "modifier":
                 editable = [column for column in columns_of(sheet) if column.id not in spec.key]
-                for column in draw(st.lists(st.sampled_from(editable), min_size=1, max_size=3, unique_by=lambda c: c.id)):
+                chosen = st.lists(st.sampled_from(editable), min_size=1, max_size=3, unique_by=lambda c: c.id)
+                for column in draw(chosen):
                     before = values.get(column.id)
                     after = draw(st.one_of(st.none(), value_of(column)).filter(
                         lambda value, before=before: _differs(column, before, value)))

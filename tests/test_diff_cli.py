@@ -101,6 +101,12 @@ def test_xlsx_is_the_list_of_changes_with_text_kept_as_text(edited, tmp_path):
     cell = sheet.cell(row=6 + rows.index(formula_like), column=7)
     assert cell.data_type == "s"
     assert {row[3] for row in rows} == {"Valeur modifiée"}
+    # ctgxl knows it wrote it (so that -o may replace it), and never takes it for a CTG workbook
+    from ctgxl.reading.reader import read_workbook
+    from ctgxl.writing.outputs import written_by
+
+    assert written_by(output) == "diff"
+    assert read_workbook(output).kind is None
 
 
 def test_xlsx_needs_an_output_file(edited):

@@ -10,6 +10,8 @@ The API (pure data, nothing printed):
 - ``diff_tables(old, new) -> Diff``: compares two versions. A ``Version`` is plain data,
   ``{sheet name: [ {column id: typed value} ]}``, as the reader types it (``"Statut":
   "En cours"``, years as ``"2025"`` columns); the ``Identification`` sheet is one row.
+- ``version_of(consolidation) -> Version``: the version a ``merging.consolidate`` result holds
+  (what ``ctgxl bilan --depuis`` compares, without reading the files twice).
 - ``diff(old_paths, new_paths) -> Diff``: both at once.
 - ``Diff.sheets`` (one ``SheetDiff`` per sheet with a difference, in the standard's order:
   ``added``, ``removed``, ``changed``), ``Diff.changes()`` (one ``Change`` per added or
@@ -163,7 +165,8 @@ def read_version(paths: list[Path], limits=None) -> Version:
     problems += [f"« {finding.file} » : {finding.message}" for book in books if not book.readable
                  for finding in book.findings]
     if problems:
-        raise UnreadableVersion(" ; ".join(problems))
+        more = f" ; et {len(problems) - 5} autres fichiers illisibles" if len(problems) > 5 else ""
+        raise UnreadableVersion(" ; ".join(problems[:5]) + more)
     if not any(book.tables or book.identification for book in books):
         names = ", ".join(f"« {path} »" for path in paths)
         raise UnreadableVersion(f"aucune feuille du standard CTG n'a été reconnue dans {names}.")
@@ -208,9 +211,9 @@ def _diff_sheet(spec: Sheet, old_rows: list[Row], new_rows: list[Row]) -> SheetD
         before = old_index[key]
         fields = [FieldChange(column.header, before.get(column_id), row.get(column_id))
                   for column_id, column in columns.items()
-                  if _canonical(column, before.get(column_id)) != _canonical(column, row.get(column_id))]
+                  if _differ(column, before.get(column_id), row.get(column_id))]
         fields += [FieldChange(year, before.get(year), row.get(year)) for year in years
-                   if _canonical(None, before.get(year)) != _canonical(None, row.get(year))]
+                   if _differ(None, before.get(year), row.get(year))]
         if fields:
             result.changed.append(RowChange(_shown_key(key_ids, row), _label(spec, row), tuple(fields)))
     for key, row in old_index.items():
@@ -221,9 +224,13 @@ def _diff_sheet(spec: Sheet, old_rows: list[Row], new_rows: list[Row]) -> SheetD
 
 def _by_key(spec: Sheet, key_ids: tuple[str, ...], rows: list[Row]) -> dict[tuple, Row]:
     """Rows by folded key; a key met twice gets its rank, a row without key its whole content."""
+    # Names (structures, communes) compare without punctuation as well, as the merge does.
+    folds = [fold_name if spec.name == EQUIPEMENTS or spec.column(column_id).type == "commune" else fold
+             for column_id in key_ids]
     index: dict[tuple, Row] = {}
     for row in rows:
-        parts = tuple(_key_part(spec, column_id, row.get(column_id)) for column_id in key_ids)
+        parts = tuple("" if is_empty(value := row.get(column_id)) else folding(as_text(value))
+                      for column_id, folding in zip(key_ids, folds))
         if key_ids and not any(parts):
             parts = tuple(sorted((name, repr(_canonical(None, value))) for name, value in row.items()))
         key, rank = (parts, 0), 0
@@ -232,14 +239,6 @@ def _by_key(spec: Sheet, key_ids: tuple[str, ...], rows: list[Row]) -> dict[tupl
             key = (parts, rank)
         index[key] = row
     return index
-
-
-def _key_part(spec: Sheet, column_id: str, value: object) -> str:
-    if is_empty(value):
-        return ""
-    text = as_text(value)
-    names = spec.name == EQUIPEMENTS or spec.column(column_id).type == "commune"
-    return fold_name(text) if names else fold(text)
 
 
 def _shown_key(key_ids: tuple[str, ...], row: Row) -> tuple[str, ...]:
@@ -257,6 +256,13 @@ def _values(spec: Sheet, row: Row) -> dict[str, object]:
     return {headers.get(name, name): value for name, value in row.items()
             if (name in headers or name.isdigit()) and not is_empty(value)
             and not (spec.name == IDENTIFICATION and name in PER_FILE_FIELDS)}
+
+
+def _differ(column: Column | None, old: object, new: object) -> bool:
+    # Most values are the same object or equal (1 == 1.0): only the others are canonicalised.
+    if old is new or (old.__class__ is new.__class__ and old == new):
+        return False
+    return _canonical(column, old) != _canonical(column, new)
 
 
 def _canonical(column: Column | None, value: object) -> object:

@@ -49,8 +49,9 @@ class WorkbookWriter:
             {"constant_memory": constant_memory, "strings_to_formulas": False, "strings_to_urls": False,
              "nan_inf_to_errors": True},
         )
-        self.book.set_custom_property(PROPERTY_KIND, kind)
-        self.book.set_custom_property(PROPERTY_VERSION, str(self.standard.version))
+        if kind in self.standard.templates:  # what a reader takes for a CTG workbook of this template
+            self.book.set_custom_property(PROPERTY_KIND, kind)
+            self.book.set_custom_property(PROPERTY_VERSION, str(self.standard.version))
         self.book.set_custom_property(PROPERTY_COMMAND, command)
         properties = {"title": title or self.standard.templates[kind].title, "author": f"ctgxl {__version__}"}
         if created is not None:  # a fixed date makes the file byte-for-byte reproducible
