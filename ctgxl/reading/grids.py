@@ -18,7 +18,8 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from ctgxl.limits import Limits
-from ctgxl.reading.safety import UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
+from ctgxl.reading.safety import (UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse, survey_ole,
+                                  survey_zip)
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text
 from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, RECORD_HEADER
@@ -112,6 +113,7 @@ def load_grids(path: Path, limits: Limits):
         if encrypted:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
         format_name, suffixes = "Excel 97-2003 (.xls)", {".xls", ".xlt"}
+        survey = survey_ole(path, limits)
     else:
         raise UnreadableFile("fichier-illisible", _not_a_workbook(path))
     by_content = path.suffix.lower() not in suffixes
@@ -174,7 +176,17 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
     return {info.filename for info in infos}
 
 
-_PERCENT_CODE = re.compile(r'(?<!\\)%(?=(?:[^"]*"[^"]*")*[^"]*$)')
+def _shows_percent(code: str) -> bool:
+    """Whether a number format shows a percent: a `%` neither escaped nor inside quotes.
+    One pass (a regular expression looking ahead for paired quotes after each `%` takes
+    minutes on a format of 200 000 `%`)."""
+    quotes_after = code.count('"')  # outside quotes: an even number of them follows
+    for index, char in enumerate(code):
+        if char == '"':
+            quotes_after -= 1
+        elif char == "%" and quotes_after % 2 == 0 and (index == 0 or code[index - 1] != "\\"):
+            return True
+    return False
 
 
 def _inspect_xlsx(path: Path, names: set[str],
@@ -209,7 +221,7 @@ def _styles_have_percent(xml: bytes) -> bool:
     namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
     percent_ids = {"9", "10"}
     for number_format in root.iter(f"{namespace}numFmt"):
-        if _PERCENT_CODE.search(number_format.get("formatCode", "")):
+        if _shows_percent(number_format.get("formatCode", "")):
             percent_ids.add(number_format.get("numFmtId"))
     cell_xfs = root.find(f"{namespace}cellXfs")
     if cell_xfs is None:
@@ -223,10 +235,12 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
     handed to calamine (which would allocate its whole rectangle at once)."""
     import python_calamine
 
-    skipped: dict[str, tuple[int, int]] = {}
+    skipped: dict[str, TooLarge] = {}
     if survey is not None:
         large = survey.too_large(limits)
-        skipped = {title: large[part] for title, part in survey.sheet_parts.items() if part in large}
+        skipped = {title: TooLarge(*large[part], filled=survey.filled[part] if sparse(*large[part], survey.filled.get(
+            part)) and not exceeds(*large[part], limits) else None)
+            for title, part in survey.sheet_parts.items() if part in large}
     try:
         if by_content:  # calamine picks its reader from the extension; the content decides here
             with open(path, "rb") as handle:
@@ -248,7 +262,7 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
         if skip_own and (meta.name == LISTS or fold(meta.name) in REPORT_SHEETS):
             continue  # a file ctgxl wrote: its own sheets are never read as data (see _recognise)
         if meta.name in skipped:
-            grids[meta.name] = TooLarge(*skipped[meta.name])
+            grids[meta.name] = skipped[meta.name]
             continue
         try:
             sheet = workbook.get_sheet_by_name(meta.name)
@@ -262,9 +276,12 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
 
 
 class TooLarge(list):
-    def __init__(self, height: int, width: int):
+    """A sheet not read: beyond the limits, or (``filled``: the cells written in it) far
+    larger than its content."""
+
+    def __init__(self, height: int, width: int, filled: int | None = None):
         super().__init__()
-        self.height, self.width = height, width
+        self.height, self.width, self.filled = height, width, filled
 
 
 class Broken(list):
@@ -300,8 +317,12 @@ def _short(error: Exception) -> str:
 _ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")
 _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_CELL = re.compile(rb"<" + _PREFIX + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>)", re.S)
-_VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.S)
+# A cell's content never runs past the next cell's start, and a tag never holds `<`: each
+# match is bounded, so a sheet whose cells are never closed (or closed by `</c >`) is read in
+# linear time instead of every cell rescanning the rest of the sheet.
+_CELL = re.compile(rb"<" + _PREFIX + rb"c\b([^<>]*?)(?:/>|>((?:[^<]|<(?!" + _PREFIX + rb"c[\s/>]))*?)</" + _PREFIX
+                   + rb"c\s*>)")
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^<>]*?(?:/>|>([^<]*)</" + _PREFIX + rb"v\s*>)", re.S)
 _FORMULA = re.compile(rb"<" + _PREFIX + rb"f\b")
 _INLINE = re.compile(rb"<" + _PREFIX + rb"is\b")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ctgxl.reading.grids import REPORT_SHEETS, Broken, TooLarge, file_sha256, load_grids
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
 from ctgxl.limits import Limits
-from ctgxl.reading.safety import UnreadableFile
+from ctgxl.reading.safety import UnreadableFile, sparse_message
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, header_index, load, year_column
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text, is_empty
@@ -115,6 +115,10 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
     for title, grid in ordered:
         if (title == LISTS or fold(title) in REPORT_SHEETS) and record:
             continue  # ctgxl's own sheets; in a file ctgxl did not write, a sheet of that name is kept
+        if isinstance(grid, TooLarge) and grid.filled is not None:
+            book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
+                         sparse_message(title, (grid.height, grid.width), grid.filled))
+            continue
         if isinstance(grid, TooLarge):
             book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
                          f"La feuille « {title} » annonce {grid.height} lignes et {grid.width} colonnes, "
