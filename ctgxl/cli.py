@@ -58,6 +58,10 @@ Exemples :
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
+    if debug:  # the libraries' own words on a file they could not read
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="ctgxl : %(message)s")
 
 
 def _replace_allowed(target: Path, force: bool, command: str) -> None:
@@ -133,6 +137,7 @@ def check_command(paths, output_format, strict, annotate_dir):
 
     with _progress("Lecture des classeurs") as progress:
         books, missing = read_all(list(paths), progress=progress)
+    _something_to_read(paths, books, missing)
     report = check_books(books, missing)
     if annotate_dir:
         from ctgxl.writing.annotate import annotate_all
@@ -176,6 +181,7 @@ def merge_command(paths, output, secrecy, despite_errors, force):
         raise UserError("Le classeur consolidé ne peut pas remplacer un des fichiers d'entrée.")
     with _progress("Lecture des classeurs") as progress:
         books, missing = read_all(list(paths), progress=progress)
+    _something_to_read(paths, books, missing)
     result = merge(books, missing, output, secrecy=secrecy, despite_errors=despite_errors)
     print_text(result.report)
     click.echo(result.summary)
@@ -228,6 +234,18 @@ def format_command(file, output, force):
     sys.exit(result.exit_code)
 
 
+def _something_to_read(paths, books, missing) -> None:
+    """Folders with no workbook in them (nor a name that was not found): nothing was checked,
+    which must not look like a clean result."""
+    from ctgxl.findings import ERREUR
+
+    if books or any(finding.severity == ERREUR for finding in missing):
+        return
+    names = ", ".join(f"« {path} »" for path in paths)
+    raise UserError(f"Aucun classeur (.xlsx, .xlsm, .xls, .xlsb, .ods) dans {names} : rien à contrôler. "
+                    "Vérifiez le dossier indiqué.")
+
+
 class _progress:
     """A progress bar on a terminal, nothing when output is piped."""
 
@@ -259,9 +277,20 @@ def _stop_cleanly(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _tolerant_streams() -> None:
+    """Print on any console encoding (cp1252, ascii…): a character it cannot show becomes « ? »
+    rather than stopping the report halfway."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):  # not a text file of io (replaced by a test, or closed)
+            pass
+
+
 def main() -> None:
     import signal
 
+    _tolerant_streams()
     debug = "--debug" in sys.argv[1:]
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):

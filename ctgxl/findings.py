@@ -29,7 +29,11 @@ CODES: dict[str, str] = {
     "colonne-en-double": "La même colonne figure deux fois",
     "version-ancienne": "Classeur d'une version antérieure du standard",
     "formule-sans-valeur": "Formule sans valeur calculée",
-    "valeur-en-erreur": "Formule dont le résultat est une erreur (#REF!, #DIV/0!…)",
+    "valeur-en-erreur": "Cellule qui affiche une erreur (#N/A, #REF!, #DIV/0!…), formule ou valeur tapée",
+    "lien-exterieur": "Lien vers un fichier hors du dossier contrôlé, non suivi",
+    "copies-annotees-ignorees": "Dossier des copies annotées, non relu avec les fichiers reçus",
+    "feuille-non-reconnue": "Feuille avec quelques en-têtes du standard, trop peu pour être lue",
+    "feuille-supplementaire": "Autre feuille d'une même sorte, lue avec la première",
     # Values
     "valeur-obligatoire": "Valeur obligatoire manquante",
     "valeur-manquante": "Valeur attendue manquante",

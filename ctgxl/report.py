@@ -20,7 +20,8 @@ def plural(count: int, word: str) -> str:
 
 
 def print_json(report: Report) -> None:
-    click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str))
+    # ASCII-safe (\u00e9 for é): readable whatever the console or the program that reads it.
+    click.echo(json.dumps(report.as_json(), ensure_ascii=True, indent=2, default=str))
 
 
 def _tally(findings: list[Finding]) -> str:
@@ -36,7 +37,13 @@ def format_text(report: Report) -> list[str]:
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_file.setdefault(finding.file, []).append(finding)
-    names = [book.name for book in report.books] + [finding.file for finding in report.missing]
+    names = [book.name for book in report.books] + [finding.file for finding in report.not_found]
+    passed = [finding for finding in report.missing if finding.severity != ERREUR]
+    for finding in passed:  # what a folder scan passed by on purpose: not a file read
+        label = click.style(LABELS[finding.severity], fg=COLOURS[finding.severity])
+        lines.append(f"{label} [{finding.code}] {finding.message}")
+    if passed:
+        lines.append("")
     for name in dict.fromkeys(names):
         book = next((book for book in report.books if book.name == name), None)
         findings = by_file.get(name, [])
@@ -47,7 +54,7 @@ def format_text(report: Report) -> list[str]:
             share = report.valid_share(book)
             valid = f", {share * 100:.1f} % de cellules valides".replace(".", ",") if share is not None else ""
             head += f" ({kind}{version}{valid})"
-        elif book is not None or name in {finding.file for finding in report.missing}:
+        elif book is not None or name in {finding.file for finding in report.not_found}:
             head += " (illisible)"
         lines.append(click.style(head, bold=True))
         if not findings:

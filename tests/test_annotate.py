@@ -54,7 +54,8 @@ def checked(tmp_path_factory):
 
 def test_one_copy_named_after_the_input(checked):
     assert checked["written"] == [checked["out"] / "dugny-annote.xlsx"]
-    assert sorted(path.name for path in checked["out"].iterdir()) == ["dugny-annote.xlsx"]  # no temporary left
+    # no temporary left; the hidden mark tells a scan of the inputs to pass the folder by
+    assert sorted(path.name for path in checked["out"].iterdir()) == [".ctgxl-copies-annotees", "dugny-annote.xlsx"]
 
 
 def test_input_is_not_modified(checked):
@@ -226,8 +227,14 @@ def test_an_input_is_never_a_target(tmp_path):
     said: list[str] = []
     written = annotate_all(check_paths([tmp_path]), tmp_path, say=said.append)
     assert sha256(earlier) == before
-    assert [path.name for path in written] == ["dugny-annote-annote.xlsx"]
-    assert any("jamais remplacé" in line for line in said)
+    # The copies go apart from the inputs, in a folder the next scan of the inputs passes by.
+    assert sorted(written) == [tmp_path / "copies-annotees" / "dugny-annote-annote.xlsx",
+                               tmp_path / "copies-annotees" / "dugny-annote.xlsx"]
+    assert any("à part des fichiers contrôlés" in line for line in said)
+    again = check_paths([tmp_path])
+    assert [book.path for book in again.books] == [earlier, source]
+    assert [finding.code for finding in again.missing] == ["copies-annotees-ignorees"]
+    assert again.exit_code() == check_paths([source, earlier]).exit_code()
 
 
 def test_the_copy_is_still_a_workbook_to_check(checked):

@@ -9,10 +9,10 @@ from pathlib import Path
 from ctgxl.checking.checks import Rules, check_identification, group_territories
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.limits import Limits
-from ctgxl.reading.files import workbook_files
+from ctgxl.reading.files import source_names, workbook_files
 from ctgxl.reading.reader import ReadWorkbook, read_workbook
 from ctgxl.checking.schemas import validate
-from ctgxl.standard import load
+from ctgxl.standard import PLAN, load
 from ctgxl.reading.tables import FILE, ROW, SHEET, Tables, build_tables
 
 SEVERITY_ORDER = {ERREUR: 0, AVERTISSEMENT: 1, INFORMATION: 2}
@@ -38,8 +38,13 @@ class Report:
         return [finding for finding in self.findings if finding.severity == INFORMATION]
 
     @property
+    def not_found(self) -> list[Finding]:
+        """Names given that were not read (the other ``missing`` say what a folder scan passed by)."""
+        return [finding for finding in self.missing if finding.severity == ERREUR]
+
+    @property
     def unreadable(self) -> bool:
-        return bool(self.missing) or any(not book.readable for book in self.books)
+        return bool(self.not_found) or any(not book.readable for book in self.books)
 
     def exit_code(self, strict: bool = False) -> int:
         if self.unreadable:
@@ -49,7 +54,7 @@ class Report:
         return 0
 
     def cells_read(self, book: ReadWorkbook) -> int:
-        return sum(len(table.rows) * len(table.positions) for table in book.tables.values())
+        return sum(len(table.rows) * len(table.positions) for _, table in book.all_tables())
 
     def valid_share(self, book: ReadWorkbook) -> float | None:
         cells = self.cells_read(book)
@@ -68,7 +73,7 @@ class Report:
                 {"fichier": book.name, "modele": book.kind, "version": book.version, "lisible": book.readable}
                 for book in self.books
             ] + [{"fichier": finding.file, "modele": None, "version": None, "lisible": False}
-                 for finding in self.missing],
+                 for finding in self.not_found],
             # The JSON contract (CLI.md) carries errors and warnings only.
             "constats": [finding.as_json() for finding in self.findings if finding.severity != INFORMATION],
             "resume": {"erreurs": len(self.errors), "avertissements": len(self.warnings)},
@@ -88,11 +93,15 @@ def read_all(paths: list[Path], limits: Limits | None = None, progress=None,
     if not files:
         return [], missing
     if pool is not None:
-        return pool.read(files, limits, progress), missing
-    with ReaderPool(default_workers(len(files)), limits) as own:
-        own.warm()
-        _import_meanwhile("pandera.pandas")  # the workers are starting: the checks will need it
-        books = own.read(files, limits, progress)
+        books = pool.read(files, limits, progress)
+    else:
+        with ReaderPool(default_workers(len(files)), limits) as own:
+            own.warm()
+            _import_meanwhile("pandera.pandas")  # the workers are starting: the checks will need it
+            books = own.read(files, limits, progress)
+    names = source_names(paths, files)
+    for book in books:
+        book.source = names.get(book.path, "")
     return books, missing
 
 
@@ -125,9 +134,23 @@ def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None)
     territories, groups = group_territories(readable)
     for book in readable:
         findings.extend(check_identification(book))
-    findings.extend(Rules(tables, territories, groups).run())
-    findings = sorted(set(findings), key=_order(books))
+    # an action of the Suivi is not « unknown » when the plan it belongs to could not be read
+    plan_unread = {book.name for book in readable if PLAN in book.unread}
+    findings.extend(finding for finding in Rules(tables, territories, groups).run()
+                    if not (finding.code == "action-inconnue" and finding.file in plan_unread))
+    findings = sorted(set(_error_cells_once(findings)), key=_order(books))
     return Report(books=books, findings=findings, tables=tables, missing=list(missing or []))
+
+
+def _error_cells_once(findings: list[Finding]) -> list[Finding]:
+    """A cell showing an error (#N/A…) is reported once, as such: not also as an unreadable
+    number or a value outside its list."""
+    shown = {(finding.file, finding.sheet, finding.cell) for finding in findings
+             if finding.code == "valeur-en-erreur"}
+    if not shown:
+        return findings
+    return [finding for finding in findings if finding.code == "valeur-en-erreur" or finding.cell is None
+            or (finding.file, finding.sheet, finding.cell) not in shown]
 
 
 def check_paths(paths: list[Path], limits: Limits | None = None, progress=None) -> Report:

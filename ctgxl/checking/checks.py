@@ -83,7 +83,7 @@ def check_identification(book: ReadWorkbook) -> list[Finding]:
         row = int(cell[1:]) if cell else None
         findings.append(Finding(book.name, title, cell, row, column.header, code, severity, message))
 
-    if not book.identification and book.tables:
+    if not book.identification and book.tables and IDENTIFICATION not in book.unread:
         findings.append(Finding(book.name, None, None, None, None, "identification-absente", AVERTISSEMENT,
                                 "Le classeur n'a pas de feuille « Identification » : le territoire et la période "
                                 "de la convention sont pris dans les autres fichiers du même envoi."))

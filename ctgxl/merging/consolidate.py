@@ -216,7 +216,7 @@ def _origin(row: dict, books: list[ReadWorkbook]) -> tuple[str, str, str, int]:
         return (as_text(row.get(SOURCE_COLUMNS[0]) or ""), as_text(row[SOURCE_COLUMNS[1]]),
                 as_text(row.get(SOURCE_COLUMNS[2]) or ""), line)
     book = books[int(row[BOOK])]
-    return book.contributor, Path(book.name).name, row[SHEET], int(row[ROW])
+    return book.contributor, book.source_name, row[SHEET], int(row[ROW])
 
 
 def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook],
@@ -281,7 +281,7 @@ def _merge_sheet(spec: Sheet, frame: pd.DataFrame, books: list[ReadWorkbook],
             book_index = int(record[book_at])
             if book_index not in origins:
                 book = books[book_index]
-                origins[book_index] = (book.contributor, Path(book.name).name)
+                origins[book_index] = (book.contributor, book.source_name)
             contributor, name = origins[book_index]
             merged.provenance.append((contributor, name, record[sheet_at], int(record[row_at])))
     return merged, findings

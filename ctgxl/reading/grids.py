@@ -9,6 +9,7 @@ measured by ``ctgxl.reading.safety`` before a reader is let near it.
 from __future__ import annotations
 
 import errno
+import logging
 import hashlib
 import re
 import stat
@@ -41,8 +42,8 @@ def file_sha256(path: Path, limits: Limits) -> str:
     if size > limits.max_file_bytes:
         raise UnreadableFile(
             "fichier-trop-gros",
-            f"Le fichier pèse {_bytes(size)}, au-delà de la limite de {_bytes(limits.max_file_bytes)} "
-            "(variable CTGXL_MAX_FICHIER_OCTETS) : il n'a pas été lu.",
+            f"Le fichier pèse {_bytes(size)}, au-delà de la limite de {_bytes(limits.max_file_bytes)} : il n'a "
+            "pas été lu. Enlevez les images ou les feuilles inutiles, ou envoyez-le en plusieurs fichiers.",
         )
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -98,7 +99,9 @@ def load_grids(path: Path, limits: Limits):
         if "EncryptedPackage" in names:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
         if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
-            raise UnreadableFile("fichier-illisible", "Le fichier est une archive zip mais pas un classeur Excel ni LibreOffice.")
+            raise UnreadableFile("fichier-illisible", "Le fichier n'est pas un classeur Excel ni LibreOffice (c'est "
+                                 "un dossier compressé d'un autre type) : enregistrez le classeur en .xlsx depuis "
+                                 "Excel ou LibreOffice.")
         survey = survey_zip(path, limits)  # every later reading is bounded by what it checked
         macros = survey.macros
         if "xl/workbook.xml" in names:
@@ -134,6 +137,8 @@ def load_grids(path: Path, limits: Limits):
             formats = _openpyxl_details(path, percent_needed, formulas, grids)
     elif kind == "zip" and "content.xml" in names:
         formats = _ods_percent_cells(path)
+    elif kind == "ole":
+        formats = _xls_error_cells(path, grids)
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
     return grids, hidden, record, formats, notes
@@ -143,9 +148,17 @@ _XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
 _ENCRYPTED = "Le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot de passe, puis relancez."
 
 
+# The first record of an Excel 2.x, 3.0 or 4.0 file (BOF, BIFF2 to BIFF4), not inside an OLE2 container.
+_OLD_EXCEL = (b"\x09\x00\x04\x00", b"\x09\x02\x06\x00", b"\x09\x04\x06\x00")
+
+
 def _not_a_workbook(path: Path) -> str:
     with open(path, "rb") as handle:
-        head = handle.read(512).lstrip()
+        head = handle.read(512)
+    if head.startswith(_OLD_EXCEL):
+        return ("Le fichier est un classeur Excel très ancien (Excel 2, 3 ou 4, des années 1990), que ctgxl ne lit "
+                "pas : ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format .xlsx.")
+    head = head.lstrip()
     if head.startswith(b"%PDF"):
         what = "un PDF"
     elif head[:15].lower().startswith((b"<!doctype html", b"<html")):
@@ -163,15 +176,22 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        raise UnreadableFile("fichier-illisible", "Le fichier est endommagé (archive incomplète ou corrompue) : "
+        raise UnreadableFile("fichier-illisible", "Le fichier est endommagé (incomplet ou corrompu) : "
                              "demandez à son auteur de l'enregistrer de nouveau.") from None
     total = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
-    if total > limits.max_inflated_bytes or (total > 50_000_000 and total / packed > limits.max_ratio):
+    if total > limits.max_inflated_bytes:
         raise UnreadableFile(
             "fichier-trop-gros",
-            f"Le classeur se décompresse en {total / 1e6:.0f} Mo, au-delà de la limite de "
-            f"{limits.max_inflated_bytes / 1e6:.0f} Mo : il n'a pas été lu.",
+            f"Le classeur se décompresse en {_bytes(total)}, au-delà de la limite de "
+            f"{_bytes(limits.max_inflated_bytes)} : il n'a pas été lu.",
+        )
+    if total > 50_000_000 and total / packed > limits.max_ratio:
+        raise UnreadableFile(
+            "fichier-trop-gros",
+            f"Le classeur se décompresse en {_bytes(total)} à partir de {_bytes(packed)}, soit {total / packed:.0f} "
+            f"fois sa taille ; au-delà de {limits.max_ratio} fois, un classeur n'est pas lu (c'est le signe d'un "
+            "fichier piégé). Demandez à son auteur de l'enregistrer de nouveau en .xlsx.",
         )
     return {info.filename for info in infos}
 
@@ -207,7 +227,7 @@ def _inspect_xlsx(path: Path, names: set[str],
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     with archive.open(name) as stream:
                         data = parts_read[name] = stream.read()
-                    if b"<f>" in data or b"<f " in data or b"<x:f" in data:
+                    if b"<f>" in data or b"<f " in data or b"<x:f" in data or _ERROR_TYPE.search(data):
                         formulas = True
                         break
     except Exception:
@@ -251,7 +271,8 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
         raise UnreadableFile("fichier-chiffre", _ENCRYPTED) from None
     except Exception as error:
         raise UnreadableFile("fichier-illisible", f"Le classeur ne peut pas être lu : il est endommagé ou d'un "
-                             f"format inconnu ({_short(error)}).") from None
+                             f"format inconnu ({_short(error)}). Ouvrez-le dans Excel ou LibreOffice et "
+                             "enregistrez-le de nouveau au format .xlsx.") from None
     grids: dict[str, list[list]] = {}
     hidden: set[str] = set()
     for meta in workbook.sheets_metadata:
@@ -291,27 +312,28 @@ class Broken(list):
 
 
 _ERROR_WORDS = (
-    ("entity", "entité XML non autorisée"),
-    ("doctype", "déclaration XML non autorisée"),
-    ("password", "protégé par un mot de passe"),
-    ("utf-8", "texte mal encodé"),
-    ("shared strings", "table des textes partagés incohérente"),
-    ("worksheetnotfound", "partie de la feuille absente"),
-    ("not found", "partie absente"),
-    ("cell limit", "trop de cellules"),
-    ("zip", "archive zip endommagée"),
-    ("cfb", "fichier Excel 97-2003 endommagé"),
-    ("xml", "XML endommagé"),
+    ("entity", "il contient des déclarations interdites"),
+    ("doctype", "il contient des déclarations interdites"),
+    ("password", "il est protégé par un mot de passe"),
+    ("codepage", "ses textes sont dans un encodage inconnu"),
+    ("utf-8", "ses textes sont mal encodés"),
+    ("shared strings", "sa liste de textes est incohérente"),
+    ("worksheetnotfound", "une partie de la feuille manque"),
+    ("not found", "une partie manque"),
+    ("cell limit", "il a trop de cellules"),
+    ("zip", "le fichier est incomplet ou corrompu"),
+    ("cfb", "le fichier Excel 97-2003 est endommagé"),
+    ("xml", "son contenu est endommagé"),
 )
 
 
 def _short(error: Exception) -> str:
-    """What went wrong, in French words, with the technical detail kept short after them."""
+    """What went wrong, in French words. The library's own (English) words go to the debug
+    log, shown with `ctgxl --debug`."""
     text = str(error).splitlines()[0] if str(error) else ""
+    logging.getLogger("ctgxl").debug("lecture : %s: %s", type(error).__name__, text[:300])
     lowered = f"{type(error).__name__} {text}".lower()
-    words = next((french for key, french in _ERROR_WORDS if key in lowered), "contenu endommagé")
-    detail = text[:100] or type(error).__name__
-    return f"{words} : {detail}"
+    return next((french for key, french in _ERROR_WORDS if key in lowered), "son contenu est endommagé")
 
 
 _ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")
@@ -374,9 +396,29 @@ def _xml_details(path: Path, percent: bool, formulas: bool, parts: dict[str, str
                         elif attributes.get(b"t") == b"e":  # #REF!, #DIV/0!…: calamine reads them as empty
                             shown = _VALUE.search(content).group(1).decode("utf-8", "replace")
                             found.setdefault("errors", {})[_position(attributes)] = shown
+                if formulas:
+                    _error_constants(data, found)
             return details
     except Exception:  # _Unhandled, or a damaged part: openpyxl decides
         return None
+
+
+_ERROR_TYPE = re.compile(rb"""\st=["']e["']""")
+
+
+def _error_constants(data: bytes, found: dict) -> None:
+    """Cells holding an error value without a formula (#N/A typed, or left by a paste of values):
+    calamine reads them as empty. Found from the literal ``t="e"``, then the cell around it."""
+    for hit in _ERROR_TYPE.finditer(data):
+        match = _CELL.match(data, data.rfind(b"<", 0, hit.start()))
+        if match is None or match.end(1) < hit.end() or _FORMULA.search(match.group(2) or b""):
+            continue
+        value = _VALUE.search(match.group(2) or b"")
+        if value is None or not value.group(1):
+            continue
+        position = _position(_attributes(match.group(1)))
+        found.setdefault("errors", {})[position] = value.group(1).decode("utf-8", "replace")
+        found.setdefault("typed_errors", set()).add(position)
 
 
 class _Unhandled(Exception):
@@ -524,6 +566,7 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool, grids: dict | N
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 
 
 def _ods_percent_cells(path: Path) -> dict[str, dict]:
@@ -535,7 +578,8 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
     try:
         with zipfile.ZipFile(path) as archive:
             content = archive.read("content.xml")
-        if b'value-type="percentage"' not in content:
+        errors = b'value-type="error"' in content  # calcext:value-type: what the cell shows is in <text:p>
+        if b'value-type="percentage"' not in content and not errors:
             return {}
         details: dict[str, dict] = {}
         cells: set = set()
@@ -544,7 +588,8 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
             tag = element.tag
             if event == "start":
                 if tag == f"{_TABLE}table":
-                    cells = details.setdefault(element.get(f"{_TABLE}name"), {"percent": set(), "uncached": set()})[
+                    current = element.get(f"{_TABLE}name")
+                    cells = details.setdefault(current, {"percent": set(), "uncached": set(), "errors": {}})[
                         "percent"]
                     row = 0
                 elif tag == f"{_TABLE}table-row":
@@ -552,6 +597,10 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
                 continue
             if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
                 repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                if errors and element.get(f"{_CALCEXT}value-type") == "error":
+                    shown = "".join(element.itertext()).strip() or "#N/A"
+                    table_errors = details[current]["errors"]
+                    table_errors.update(((row + 1, col + offset), shown) for offset in range(min(repeat, 1000)))
                 if element.get(f"{_OFFICE}value-type") == "percentage":
                     cells.update((row + 1, col + offset) for offset in range(min(repeat, 1000)))
                 col += repeat
@@ -562,6 +611,45 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
         return details
     except Exception:
         return {}
+
+
+# A BOOLERR record holding an error, or a FORMULA record whose cached result is an error: without
+# either in the file, no cell of an .xls shows an error and xlrd is not needed.
+_XLS_ERROR_CODES = b"[\x00\x07\x0f\x17\x1d\x24\x2a]"
+_XLS_ERROR_RECORD = re.compile(b"\x05\x02\x08\x00.{6}" + _XLS_ERROR_CODES + b"\x01|\x02\x00" + _XLS_ERROR_CODES
+                               + b"\x00\x00\x00\xff\xff", re.S)
+
+
+def _xls_error_cells(path: Path, grids: dict) -> dict[str, dict]:
+    """Cells of an .xls file that show an error (#N/A, #DIV/0!…), which calamine reads as empty.
+    Only the sheets calamine read are visited, within the cells it read."""
+    with open(path, "rb") as handle:
+        if _XLS_ERROR_RECORD.search(handle.read()) is None:
+            return {}
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Discard())
+        details: dict[str, dict] = {}
+        for index, title in enumerate(book.sheet_names()):
+            grid = grids.get(title)
+            if not grid or isinstance(grid, (TooLarge, Broken)):
+                continue
+            sheet = book.sheet_by_index(index)
+            errors = details.setdefault(title, {"percent": set(), "uncached": set(), "errors": {}})["errors"]
+            for row in range(min(sheet.nrows, len(grid))):
+                for column, cell in enumerate(sheet.row(row)):
+                    if cell.ctype == xlrd.XL_CELL_ERROR:
+                        errors[(row + 1, column)] = xlrd.error_text_from_code.get(cell.value, "#N/A")
+            book.unload_sheet(index)
+        return details
+    except Exception:  # xlrd cannot read what calamine could: the values are still read
+        return {}
+
+
+class _Discard:
+    def write(self, text: str) -> None:
+        pass
 
 
 def _record_from_lists(grid: list[list]) -> dict[str, str]:

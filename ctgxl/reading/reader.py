@@ -66,6 +66,8 @@ class ReadWorkbook:
     identification_cells: dict[str, str] = field(default_factory=dict)
     identification_title: str = IDENTIFICATION
     tables: dict[str, SheetTable] = field(default_factory=dict)
+    # Further sheets of a kind already in ``tables`` (« Plan d'actions (2) »): read, and merged with it.
+    more_tables: list[SheetTable] = field(default_factory=list)
     # Sheets outside the standard, kept cell by cell so that `format` loses nothing.
     others: dict[str, list[list]] = field(default_factory=dict)
     # Identification rows whose label is not a standard field, as (label, value).
@@ -73,9 +75,29 @@ class ReadWorkbook:
     old_headers: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
+    # Standard sheets present but not read (too large, damaged): what depends on them is not judged.
+    unread: set[str] = field(default_factory=set)
+    # Where the file was found, relative to the folder named (see files.source_names).
+    source: str = ""
+
+    @property
+    def source_name(self) -> str:
+        """The file as the Sources sheet and the provenance columns name it."""
+        return self.source or Path(self.name).name
 
     def finding(self, sheet, cell, row, column, code, severity, message) -> None:
         self.findings.append(Finding(self.name, sheet, cell, row, column, code, severity, message))
+
+    def all_tables(self) -> list[tuple[str, SheetTable]]:
+        """(standard sheet name, table) of every sheet read, further sheets of a kind included."""
+        return list(self.tables.items()) + [(table.spec.name, table) for table in self.more_tables]
+
+    def table_titled(self, title: str, sheet: str) -> SheetTable | None:
+        """The table read from the sheet titled ``title`` (of kind ``sheet``)."""
+        table = self.tables.get(sheet)
+        if table is None or table.title == title:
+            return table
+        return next((more for more in self.more_tables if more.title == title), table)
 
     @property
     def contributor(self) -> str:
@@ -120,15 +142,19 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
                          sparse_message(title, (grid.height, grid.width), grid.filled))
             continue
         if isinstance(grid, TooLarge):
+            book.unread.add(_sheet_by_name(title, std) or title)
             book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
-                         f"La feuille « {title} » annonce {grid.height} lignes et {grid.width} colonnes, "
-                         f"au-delà des limites ({limits.max_rows} lignes, {limits.max_columns} colonnes, "
-                         f"{limits.max_cells} cellules ; variables CTGXL_MAX_LIGNES, CTGXL_MAX_COLONNES, "
-                         "CTGXL_MAX_CELLULES) : elle n'a pas été lue.")
+                         f"La feuille « {title} » a des valeurs jusqu'à la ligne {grid.height} et la colonne "
+                         f"{grid.width}, au-delà de ce qui est lu ({limits.max_rows} lignes, {limits.max_columns} "
+                         "colonnes) : elle n'a pas été lue. Supprimez les lignes et colonnes inutiles, ou "
+                         "copiez le tableau dans une feuille neuve.")
             continue
         if isinstance(grid, Broken):
+            book.unread.add(_sheet_by_name(title, std) or title)
             book.finding(title, None, None, None, "fichier-illisible", ERREUR,
-                         f"La feuille « {title} » est endommagée et n'a pas pu être lue ({grid.reason}).")
+                         f"La feuille « {title} » est endommagée et n'a pas pu être lue ({grid.reason}) : "
+                         "copiez son contenu dans une feuille neuve, ou enregistrez le classeur de nouveau "
+                         "en .xlsx depuis Excel ou LibreOffice.")
             continue
         name = _sheet_by_name(title, std)
         if name == IDENTIFICATION or (name is None and _looks_like_identification(grid, std)):
@@ -143,26 +169,38 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
                 _long_texts(book, title, grid)
             if name:
                 book.finding(title, None, None, None, "feuille-sans-entete", ERREUR,
-                             f"La feuille « {title} » n'a pas de ligne d'en-têtes reconnaissable dans ses "
-                             f"{HEADER_SEARCH_ROWS} premières lignes : recopiez les en-têtes du modèle.")
+                             f"La feuille « {title} » n'a pas de ligne d'en-têtes reconnaissable : "
+                             "recopiez les en-têtes du modèle au-dessus des lignes.")
+            elif (partial := _partial_header(grid, std)) is not None:
+                kind, row_number, headers = partial
+                book.finding(title, None, row_number + 1, None, "feuille-non-reconnue", AVERTISSEMENT,
+                             f"La feuille « {title} » a des en-têtes du standard en ligne {row_number + 1} "
+                             f"({', '.join(f'« {text} »' for text in headers)}) mais trop peu pour être lue comme "
+                             f"« {kind} » : ses lignes ne sont ni contrôlées ni fusionnées. Renommez la feuille "
+                             f"« {kind} » ou reprenez les en-têtes du modèle.")
             continue
         sheet_name, header_row = header
-        if sheet_name in claimed:
-            book.finding(title, None, None, None, "colonne-en-double", AVERTISSEMENT,
-                         f"La feuille « {title} » ressemble à « {sheet_name} », déjà lue dans « {claimed[sheet_name]} » : "
-                         "elle est ignorée. Réunissez les lignes dans une seule feuille.")
-            continue
-        claimed[sheet_name] = title
         if title in hidden:
             book.finding(title, None, None, None, "feuille-masquee", AVERTISSEMENT,
                          f"La feuille « {title} » est masquée ; elle a été lue quand même.")
+        if sheet_name in claimed:
+            book.finding(title, None, None, None, "feuille-supplementaire", INFORMATION,
+                         f"La feuille « {title} » est une autre feuille « {sheet_name} » (la première est "
+                         f"« {claimed[sheet_name]} ») : ses lignes sont lues et fusionnées avec les siennes.")
+            book.more_tables.append(_read_table(book, std.sheet(sheet_name), title, grid, header_row,
+                                                formats.get(title, {})))
+            continue
+        claimed[sheet_name] = title
         book.tables[sheet_name] = _read_table(book, std.sheet(sheet_name), title, grid, header_row,
                                               formats.get(title, {}))
-    if not claimed:
+    found = [title for title in grids if not ((title == LISTS or fold(title) in REPORT_SHEETS) and record)]
+    if found and all(isinstance(grids[title], (TooLarge, Broken)) for title in found):
+        book.readable = False  # no sheet at all could be read: the file is as good as unreadable
+    elif not claimed and not book.unread:
         book.finding(None, None, None, None, "aucune-feuille-reconnue", ERREUR,
-                     "Aucune feuille du standard CTG n'a été reconnue (Identification, Diagnostic, Enjeux, "
-                     "Équipements, Plan d'actions, Suivi des indicateurs) : partez d'un modèle ctgxl "
-                     "ou reprenez ses en-têtes.")
+                     f"{_sheets_found(found)} — peut-être pas le bon fichier. Un classeur CTG a les feuilles "
+                     "Identification, Diagnostic, Enjeux, Équipements, Plan d'actions ou Suivi des indicateurs, "
+                     "avec leurs en-têtes : partez du modèle CTG ou recopiez ses en-têtes.")
     if book.version is None and book.old_headers:
         book.version = _version_of_headers(book.old_headers, std)
     if book.version is not None and book.version < std.version:
@@ -171,6 +209,16 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
                      "il a été lu avec les anciens noms. « ctgxl format » le met à jour.")
     if book.kind is None and book.tables:
         book.kind = std.template_for_sheets(set(book.tables) | ({IDENTIFICATION} if IDENTIFICATION in claimed else set()))
+
+
+def _sheets_found(titles: list[str]) -> str:
+    """« Ce classeur contient les feuilles « Budget 2024 », « Feuil2 » ; aucune n'est… »"""
+    if not titles:
+        return "Ce classeur ne contient aucune feuille"
+    named = ", ".join(f"« {title} »" for title in titles[:8]) + (f" et {len(titles) - 8} autres" if len(titles) > 8 else "")
+    if len(titles) == 1:
+        return f"Ce classeur contient la feuille {named}, qui n'est pas une feuille du modèle CTG"
+    return f"Ce classeur contient les feuilles {named} ; aucune n'est une feuille du modèle CTG"
 
 
 def _version_of_headers(headers: list[str], std) -> int | None:
@@ -215,20 +263,63 @@ def _header_score(row: list, index: dict[str, str], needed: int = 0) -> int:
 
 
 def _find_header(grid: list[list], std, name: str | None) -> tuple[str, int] | None:
-    """(sheet name, 0-based header row) for the best header in the first rows."""
+    """(sheet name, 0-based header row): the best header in the first rows, else the first row
+    further down that names enough standard columns (titles and notes may fill many rows)."""
     candidates = [name] if name else list(DATA_SHEETS)
+    floors = {sheet_name: _floor(std.sheet(sheet_name), bool(name)) for sheet_name in candidates}
     best: tuple[int, str, int] | None = None
     for sheet_name in candidates:
         index = header_index(std.sheet(sheet_name))
-        mandatory = sum(1 for column in std.sheet(sheet_name).columns if column.mandatory)
-        floor = 2 if name else max(2, (mandatory + 1) // 2)
         for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
             # Enough columns, and more than the best row so far.
-            needed = floor if best is None else max(floor, best[0] + 1)
+            needed = floors[sheet_name] if best is None else max(floors[sheet_name], best[0] + 1)
             score = _header_score(row, index, needed)
             if score >= needed:
                 best = (score, sheet_name, row_number)
-    return (best[1], best[2]) if best else None
+    if best is None:
+        far = _first_header_row(grid, std, floors, HEADER_SEARCH_ROWS)
+        return None if far is None else (far[0], far[1])
+    return best[1], best[2]
+
+
+def _floor(spec: Sheet, named: bool) -> int:
+    """How many standard headers make a header row: 2 in a sheet named as in the standard,
+    half the mandatory columns otherwise."""
+    mandatory = sum(1 for column in spec.columns if column.mandatory)
+    return 2 if named else max(2, (mandatory + 1) // 2)
+
+
+def _first_header_row(grid: list[list], std, floors: dict[str, int], start: int) -> tuple[str, int, int] | None:
+    """(sheet name, 0-based row, score) of the first row from ``start`` naming at least its floor of
+    standard columns. Linear in the cells: a row with too few short texts is passed at once."""
+    indexes = {sheet_name: header_index(std.sheet(sheet_name)) for sheet_name in floors}
+    least = min(floors.values())
+    for row_number in range(start, len(grid)):
+        row = grid[row_number]
+        short = 0
+        for value in row:
+            if isinstance(value, str) and 0 < len(value) <= _HEADER_LENGTH:
+                short += 1
+        if short < least:
+            continue
+        scores = [(_header_score(row, indexes[sheet_name], floors[sheet_name]), sheet_name)
+                  for sheet_name in floors]
+        score, sheet_name = max(scores, key=lambda pair: pair[0] - floors[pair[1]])
+        if score >= floors[sheet_name]:
+            return sheet_name, row_number, score
+    return None
+
+
+def _partial_header(grid: list[list], std) -> tuple[str, int, list[str]] | None:
+    """(sheet name, 0-based row, headers typed) of the first row naming two standard columns of
+    one sheet, in a sheet not recognised: too few to read it, enough to say it was not read."""
+    found = _first_header_row(grid, std, {sheet_name: 2 for sheet_name in DATA_SHEETS}, 0)
+    if found is None:
+        return None
+    sheet_name, row_number, _ = found
+    index = header_index(std.sheet(sheet_name))
+    headers = [value.strip() for value in grid[row_number] if isinstance(value, str) and fold(value) in index]
+    return sheet_name, row_number, list(dict.fromkeys(headers))
 
 
 _IDENTIFICATION_HEADINGS = {fold("Champ"), fold("Valeur"), fold("Aide"), ""}
@@ -336,6 +427,7 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
     outputs = [values[key] for key in keys]
     reach = max(places, default=-1) + 1
     errors = details.get("errors", {})
+    typed_errors = details.get("typed_errors", set())
     details_here = bool(uncached or percent_cells or errors)
     kept = None if uncached or errors else _plain_rows(grid, header_row, places, reach, standard, std_index)
     plain = None if kept is None else _plain_columns(grid, kept, places)
@@ -373,21 +465,43 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
                                      "Cette cellule contient une formule dont la valeur n'a pas été calculée : ouvrez "
                                      "et enregistrez le fichier dans Excel ou LibreOffice.")
                     if value is None and (row_number + 1, position) in errors:
-                        shown = errors[(row_number + 1, position)]
-                        book.finding(title, cell_ref(row_number + 1, position), row_number + 1, None,
-                                     "valeur-en-erreur", ERREUR,
-                                     f"La cellule affiche « {shown} », une erreur de calcul : corrigez la formule "
-                                     "ou tapez la valeur.")
+                        value = errors[(row_number + 1, position)]  # kept as shown, never as empty
+                        _error_value(book, title, row_number + 1, position, value,
+                                     formula=(row_number + 1, position) not in typed_errors)
                     if (row_number + 1, position) in percent_cells:
                         percent.add((index, key))
-                if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
-                    _long_text(book, title, row_number + 1, position, value)
+                if isinstance(value, str):
+                    if len(value) > EXCEL_TEXT_LIMIT:
+                        _long_text(book, title, row_number + 1, position, value)
+                    elif is_error_text(value) and (row_number + 1, position) not in errors:
+                        _error_value(book, title, row_number + 1, position, value, formula=False)
                 output.append(value)
     preamble = [(number + 1, list(grid[number])) for number in range(header_row)
                 if any(not is_empty(value) for value in grid[number])]
     return SheetTable(spec=spec, title=title, header_row=header_row + 1, positions=positions,
                       columns=tuple(columns), extra=extra, rows=rows, values=values, percent=percent,
                       preamble=preamble)
+
+
+# What a cell shows when its formula fails, in Excel (also typed as constants) and LibreOffice.
+ERROR_TEXTS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                         "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
+_LIBREOFFICE_ERROR = re.compile(r"Err:\d{3}")
+
+
+def is_error_text(text: str) -> bool:
+    """Whether a text is an error value as a spreadsheet shows it (#N/A, #REF!, Err:502…)."""
+    if len(text) > 16 or not text:
+        return False
+    text = text.strip().upper()
+    return text in ERROR_TEXTS or _LIBREOFFICE_ERROR.fullmatch(text) is not None
+
+
+def _error_value(book: ReadWorkbook, title: str, row: int, position: int, shown: str, formula: bool) -> None:
+    how = ("le résultat d'une formule en erreur : corrigez la formule ou tapez la valeur" if formula else
+           "une valeur d'erreur tapée ou collée à la place d'une valeur : tapez la valeur, ou videz la cellule")
+    book.finding(title, cell_ref(row, position), row, None, "valeur-en-erreur", ERREUR,
+                 f"La cellule affiche « {shown.strip()} », {how}.")
 
 
 def _cells(row: list, places: list[int], reach: int) -> list:
@@ -421,7 +535,8 @@ def _plain_columns(grid: list[list], kept: list[int], places: list[int]) -> list
     for position in places:
         column = [row[position] if position < len(row) else "" for row in rows]
         column = [(value.strip() or None) if isinstance(value, str) else value for value in column]
-        if max((len(value) for value in column if isinstance(value, str)), default=0) > EXCEL_TEXT_LIMIT:
+        texts = [value for value in column if isinstance(value, str)]
+        if max(map(len, texts), default=0) > EXCEL_TEXT_LIMIT or any(map(is_error_text, texts)):
             return None
         columns.append(column)
     return columns

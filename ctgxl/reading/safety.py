@@ -5,7 +5,7 @@ finding instead of exhausting the machine.
   its header declares (a "lying" zip bomb) refuses the file; after this pass, every later
   reading (calamine, openpyxl, zipfile) is bounded by the declared sizes, which
   ``_check_zip`` already holds under the limits.
-- The extent of each sheet (last row, last column actually holding a cell) is measured from
+- The extent of each sheet (last row, last column of a cell holding a value) is measured from
   its XML (or .xlsb records, or .ods repetitions) before calamine builds a grid for it:
   calamine allocates rows × columns cells at once, so a single cell in XFD1048576 would ask
   for 17 billion cells and abort the process.
@@ -28,7 +28,7 @@ from ctgxl.limits import Limits
 CHUNK = 1 << 20
 MAX_MEMBERS = 20_000
 SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
-_DAMAGED = ("Le fichier est endommagé (archive incomplète ou corrompue) : demandez à son auteur de "
+_DAMAGED = ("Le fichier est endommagé (incomplet ou corrompu) : demandez à son auteur de "
             "l'enregistrer de nouveau.")
 
 
@@ -113,7 +113,7 @@ def check_zip_directory(path: Path) -> None:
         return
     count, directory_bytes = struct.unpack("<HI", tail[at + 10:at + 16])
     if count != 0xFFFF and count > MAX_MEMBERS or directory_bytes > MAX_DIRECTORY_BYTES:
-        raise UnreadableFile("fichier-trop-gros", f"L'archive annonce {count if count != 0xFFFF else 'plus de 65 535'} "
+        raise UnreadableFile("fichier-trop-gros", f"Le fichier annonce {count if count != 0xFFFF else 'plus de 65 535'} "
                              f"parties et une table des matières de {directory_bytes} octets : ce n'est pas un "
                              "classeur ordinaire, il n'a pas été lu.")
 
@@ -125,7 +125,7 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
         with zipfile.ZipFile(path) as archive, open(path, "rb") as handle:
             infos = archive.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise UnreadableFile("fichier-trop-gros", f"L'archive compte {len(infos)} parties, au-delà de "
+                raise UnreadableFile("fichier-trop-gros", f"Le fichier compte {len(infos)} parties, au-delà de "
                                      f"{MAX_MEMBERS} : ce n'est pas un classeur ordinaire, il n'a pas été lu.")
             names = {info.filename for info in infos}
             survey.macros = any(name.lower().endswith("vbaproject.bin") or name.startswith(("Basic/", "Scripts/"))
@@ -136,11 +136,11 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                 if info.is_dir():
                     continue
                 if info.flag_bits & 0x1:
-                    raise UnreadableFile("fichier-illisible", "Une partie de l'archive est chiffrée (chiffrement zip) : "
+                    raise UnreadableFile("fichier-illisible", "Une partie du fichier est chiffrée : "
                                          "ce n'est pas un classeur Excel ordinaire, il n'a pas été lu.")
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    raise UnreadableFile("fichier-illisible", "Une partie de l'archive utilise une méthode de "
-                                         f"compression inconnue ({info.compress_type}) : le fichier n'a pas été lu. "
+                    raise UnreadableFile("fichier-illisible", "Une partie du fichier est compressée d'une manière "
+                                         "inhabituelle : le fichier n'a pas été lu. "
                                          "Enregistrez-le de nouveau depuis Excel ou LibreOffice.")
                 name = info.filename
                 if name in sheet_parts or (name.startswith(SHEET_FOLDERS) and name.endswith(".xml")):
@@ -226,7 +226,7 @@ def _inflate(handle, info: zipfile.ZipInfo):
                 break
         produced += len(out)
         if produced > info.file_size:
-            raise UnreadableFile("fichier-illisible", f"La partie « {info.filename[:80]} » de l'archive se décompresse "
+            raise UnreadableFile("fichier-illisible", f"La partie « {info.filename[:80]} » du fichier se décompresse "
                                  f"au-delà de la taille qu'elle annonce ({info.file_size} octets) : le fichier est "
                                  "endommagé ou piégé, il n'a pas été lu.")
         if out:
@@ -290,9 +290,11 @@ def _column_number(letters: bytes) -> int:
 _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
 _R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)\s*(\d*)\s*["']""")
 # Fast path: every cell written as Excel, LibreOffice, openpyxl and xlsxwriter write it, `<c r="B7"`.
-# A cell tag in another form gives b"" here, which sends the part to the exact path.
-_CELL_LETTERS = re.compile(rb'<c(?: r="([A-Z]{1,3})\d|[\s/>])')
-_CELL_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
+# Only cells holding something count: an empty styled cell (`<c r="AMJ1" s="3"/>`, which older
+# LibreOffice writes to the sheet's last column) shows nothing, and calamine leaves it out of its grid.
+_CELL_TAGS = re.compile(rb'<c[\s/>]')
+_FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>(?!</c>)')
+_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d+"[^>/]*(?:/>|></c>)')
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _SPAN = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)\s[^<>]*?\bref\s*=\s*["']([^"']*)["']""")
 _RANGE = re.compile(rb"([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?")
@@ -347,19 +349,25 @@ class _XmlSheetExtent:
         if b"mergeCell" in data or b"hyperlink" in data:
             self.spans += sum(_span(reference) for reference in _SPAN.findall(data))
         if not self.exact:
-            letters = _CELL_LETTERS.findall(data)
-            if not letters:
+            tags = len(_CELL_TAGS.findall(data))
+            if not tags:
                 if _PREFIXED.search(data):
                     self.fallback = True
                 return
-            found = set(letters)
-            digits = _CELL_DIGITS.findall(data)
-            if b"" in found or len(digits) != len(letters) or _PREFIXED.search(data):
-                self.fallback = True
+            filled = _FILLED_CELL.findall(data)
+            if len(filled) + len(_EMPTY_CELL.findall(data)) != tags or _PREFIXED.search(data):
+                self.fallback = True  # a cell in another form: placed tag by tag
                 return
+<<<<<<< HEAD
             self.columns = max(self.columns, max(map(_column_number, found)))
             self.rows = max(self.rows, max(map(int, set(digits))))
             self.cells += len(letters)
+=======
+            if filled:
+                letters, digits = zip(*filled)
+                self.columns = max(self.columns, max(map(_column_number, set(letters))))
+                self.rows = max(self.rows, max(map(int, set(digits))))
+>>>>>>> main
             return
         for match in _SHEET_TAG.finditer(data):
             reference = _R_ATTRIBUTE.search(match.group(2))
@@ -373,7 +381,12 @@ class _XmlSheetExtent:
                     self.row = int(reference.group(2))
             else:
                 self.column += 1
+<<<<<<< HEAD
             self.cells += 1
+=======
+            if match.group(2).rstrip().endswith(b"/"):
+                continue  # an empty cell (a style only): it takes its place, shows nothing
+>>>>>>> main
             self.rows = max(self.rows, self.row)
             self.columns = max(self.columns, self.column)
 
@@ -479,6 +492,7 @@ class _BinarySheetExtent:
 
     _CELLS = set(range(1, 12)) | {62}
     _SHORT_CELLS = set(range(12, 19))
+    _BLANK, _SHORT_BLANK = 1, 12  # a style without a value: not counted
 
     def __init__(self):
         self.buffer = b""
@@ -499,10 +513,12 @@ class _BinarySheetExtent:
                 self.row = struct.unpack_from("<I", body)[0] + 1
             elif kind in self._CELLS and size >= 4:
                 self.column = struct.unpack_from("<I", body)[0] + 1
-                self._cell()
+                if kind != self._BLANK:
+                    self._cell()
             elif kind in self._SHORT_CELLS:
                 self.column += 1
-                self._cell()
+                if kind != self._SHORT_BLANK:
+                    self._cell()
             position = start + size
         self.buffer = data[position:]
 
@@ -569,15 +585,20 @@ def survey_ole(path: Path, limits: Limits) -> Survey:
     """The extent of each sheet of an .xls, from its declared dimensions and its cell records,
     measured before calamine builds the sheet's rectangle. Sheets are keyed by title. A file
     this cannot parse is left to calamine (in its capped worker), which says what is wrong."""
-    import olefile
+    import io
+
+    from xlrd import compdoc
 
     survey = Survey()
     try:
-        with olefile.OleFileIO(str(path)) as ole:
-            name = next((stream for stream in ("Workbook", "Book") if ole.exists(stream)), None)
-            if name is None or ole.get_size(name) > limits.max_file_bytes:
-                return survey
-            data = ole.openstream(name).read()
+        document = compdoc.CompDoc(path.read_bytes(), logfile=io.StringIO())
+        for name in ("Workbook", "Book"):
+            memory, start, size = document.locate_named_stream(name)
+            if memory is not None:
+                break
+        else:
+            return survey
+        data = memory[start:start + size]
     except Exception:
         return survey
     titles: dict[int, str] = {}

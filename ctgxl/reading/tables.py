@@ -38,7 +38,7 @@ class Tables:
     findings: list[Finding]
 
     def cell(self, row: pd.Series | dict, sheet: str, column_id: str) -> str | None:
-        table = self.books[int(row[BOOK])].tables.get(sheet)
+        table = self.books[int(row[BOOK])].table_titled(row[SHEET], sheet)
         if table is None:
             return None
         position = table.positions.get(column_id)
@@ -66,7 +66,7 @@ def _is_list(column: Column) -> bool:
 def type_book(book: ReadWorkbook, parsers: dict) -> None:
     """Type every table of a book now and keep the result in it for ``build_tables`` (which
     then sets the book's index): lets the processes that read books type them as well."""
-    book.__dict__[TYPED] = {name: _typed_columns(None, book, table, parsers) for name, table in book.tables.items()}
+    book.__dict__[TYPED] = [_typed_columns(None, book, table, parsers) for _, table in book.all_tables()]
 
 
 def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable,
@@ -180,9 +180,9 @@ def build_tables(books: list[ReadWorkbook]) -> Tables:
     parsers: dict = {}
     for index, book in enumerate(books):
         # Typed beforehand by the process that read the book (check.read_all), if it was one.
-        typed = book.__dict__.pop(TYPED, None) or {}
-        for name, table in book.tables.items():
-            data, problems = typed.get(name) or _typed_columns(index, book, table, parsers)
+        typed = book.__dict__.pop(TYPED, None) or []
+        for position, (name, table) in enumerate(book.all_tables()):
+            data, problems = typed[position] if position < len(typed) else _typed_columns(index, book, table, parsers)
             data[BOOK] = [index] * len(table.rows)
             parts.setdefault(name, []).append(data)
             findings.extend(problems)

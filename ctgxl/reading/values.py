@@ -32,6 +32,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIST_SEPARATORS = re.compile(r"[;\n]")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_FIRST_DATE = date(1900, 1, 1)  # Excel stores no earlier date
+# Excel counts a 29/02/1900 (serial 60) that never was: serials below 61 are one day off the calendar.
+EXCEL_LEAP_BUG = date(1900, 3, 1)
 
 
 def is_number(value: object) -> bool:
@@ -159,6 +161,16 @@ def parse_year(value: object, column: Column, percent: bool = False):
 
 def parse_date(value: object, column: Column, percent: bool = False):
     parsed, problem = _parse_date(value, column)
+    if problem is None and isinstance(parsed, date) and EXCEL_FIRST_DATE <= parsed < EXCEL_LEAP_BUG:
+        # A cell formatted as a date holding 60 is read as 28/02/1900 (no 29th): Excel shows 29/02/1900.
+        ambiguous = isinstance(value, date) and parsed == date(1900, 2, 28)
+        shown = "28/02/1900 (ou du 29/02/1900 dans Excel)" if ambiguous else as_text(parsed)
+        return as_text(parsed), (
+            "date-illisible",
+            ERREUR,
+            f"La cellule affiche la date du {shown}, des premiers jours qu'Excel sait compter : "
+            "sans doute un petit nombre lu comme une date. Tapez la date voulue (jj/mm/aaaa).",
+        )
     if problem is None and isinstance(parsed, date) and parsed < EXCEL_FIRST_DATE:
         return as_text(value), (
             "date-illisible",
@@ -181,7 +193,16 @@ def _parse_date(value: object, column: Column):
         if float(number).is_integer() and 1900 <= number <= 2200:
             year = int(number)
             return (date(year, 12, 31) if column.end_of_period else date(year, 1, 1)), None
-        if 1 <= number < 2958466:
+        if 60 <= number < 61:  # the 29/02/1900 Excel shows, which no calendar has
+            return "29/02/1900", (
+                "date-illisible",
+                ERREUR,
+                f"{quote(as_text(value))} est, pour Excel, le 29/02/1900 : une date qui n'existe pas (Excel "
+                "compte à tort 1900 comme bissextile). Tapez la date voulue (jj/mm/aaaa).",
+            )
+        if 1 <= number < 60:
+            return (EXCEL_EPOCH + timedelta(days=float(number) + 1)).date(), None
+        if 61 <= number < 2958466:
             return (EXCEL_EPOCH + timedelta(days=float(number))).date(), None
         return as_text(value), _bad_date(value)
     text = as_text(value)

@@ -47,6 +47,7 @@ def annotate_all(report, directory: Path, say=None) -> list[Path]:
     for finding in report.findings:
         by_file[finding.file].append(finding)
     inputs = {_resolved(book.path) for book in report.books}
+    directory = _own_folder(directory, inputs, say)
     used: set[Path] = set()
     written: list[Path] = []
     for book in report.books:
@@ -82,7 +83,33 @@ def annotate_all(report, directory: Path, say=None) -> list[Path]:
             say(f"La copie annotée de « {book.name} » ne reprend pas {lost} de l'original "
                 "(le fichier d'origine, lui, est intact).")
         written.append(target)
+        _mark(directory)
     return written
+
+
+OWN_FOLDER = "copies-annotees"
+
+
+def _own_folder(directory: Path, inputs: set[Path], say) -> Path:
+    """The folder of the copies, apart from the files checked (a sub-folder when ``directory``
+    holds some). It is marked (``_mark``) so that a scan of the inputs passes it by: a copy
+    sent back corrected is read in place of its original, never beside it."""
+    if any(path.is_relative_to(_resolved(directory)) for path in inputs):
+        directory = directory / OWN_FOLDER
+        say(f"Les copies annotées sont écrites dans « {directory} », à part des fichiers contrôlés.")
+    return directory
+
+
+def _mark(directory: Path) -> None:
+    from ctgxl.reading.files import ANNOTATED_MARKER
+
+    marker = directory / ANNOTATED_MARKER
+    try:
+        if not marker.exists():
+            marker.write_text("Copies annotées par « ctgxl check --annoter » : ce dossier n'est pas relu "
+                              "avec les fichiers reçus.\n", encoding="utf-8")
+    except OSError:
+        pass  # a folder that takes the copies but not this mark: the copies are still named -annote
 
 
 def _drawings(path: Path) -> tuple[int, int]:

@@ -91,8 +91,9 @@ def _controls(writer: WorkbookWriter, consolidation: Consolidation, report: Repo
     link_format = writer.book.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
     findings = [finding for finding in report.findings if finding.severity != INFORMATION] + \
                [finding for finding in report.findings if finding.severity == INFORMATION]
+    sources = {book.name: book.source_name for book in report.books}
     for row, finding in enumerate(findings, start=1):
-        values = (finding.severity, finding.code, Path(finding.file).name, finding.sheet, finding.cell, finding.row,
+        values = (finding.severity, finding.code, sources.get(finding.file) or Path(finding.file).name, finding.sheet, finding.cell, finding.row,
                   finding.column, finding.message)
         for col, value in enumerate(values):
             write_value(sheet, row, col, value, colours[finding.severity] if col == 0 else None)
@@ -127,10 +128,10 @@ def _sources(writer: WorkbookWriter, consolidation: Consolidation, report: Repor
 
     for row, book in enumerate(report.books, start=1):
         values = identification_values(book) if book.readable else {}
-        data = [Path(book.name).name, book.sha256, book.kind, book.version, book.contributor if book.readable else None,
+        data = [book.source_name, book.sha256, book.kind, book.version, book.contributor if book.readable else None,
                 values.get("contact"), values.get("courriel"), values.get("mise_a_jour"),
                 "oui" if book.readable else "non"]
-        data += [len(book.tables[name].rows) if name in book.tables else 0 for name in DATA_SHEETS]
+        data += [sum(len(table.rows) for kind, table in book.all_tables() if kind == name) for name in DATA_SHEETS]
         for col, value in enumerate(data):
             write_value(sheet, row, col, value, fmt.date if col == 7 else None)
     sheet.freeze_panes(1, 0)

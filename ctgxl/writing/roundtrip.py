@@ -175,7 +175,7 @@ def _kept_sheets(book: ReadWorkbook) -> dict[str, list[list]]:
     """Sheets outside the standard, plus the rows that stood above each header (titles,
     notes), so that reformatting loses no value."""
     kept = dict(book.others)
-    rows = [[table.title, number, *cells] for table in book.tables.values() for number, cells in table.preamble]
+    rows = [[table.title, number, *cells] for _, table in book.all_tables() for number, cells in table.preamble]
     if rows and TITLES_SHEET not in kept:
         kept[TITLES_SHEET] = [["Feuille", "Ligne", "Contenu"], *rows]
     return kept
