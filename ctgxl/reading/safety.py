@@ -358,16 +358,11 @@ class _XmlSheetExtent:
             if len(filled) + len(_EMPTY_CELL.findall(data)) != tags or _PREFIXED.search(data):
                 self.fallback = True  # a cell in another form: placed tag by tag
                 return
-<<<<<<< HEAD
-            self.columns = max(self.columns, max(map(_column_number, found)))
-            self.rows = max(self.rows, max(map(int, set(digits))))
-            self.cells += len(letters)
-=======
+            self.cells += tags
             if filled:
                 letters, digits = zip(*filled)
                 self.columns = max(self.columns, max(map(_column_number, set(letters))))
                 self.rows = max(self.rows, max(map(int, set(digits))))
->>>>>>> main
             return
         for match in _SHEET_TAG.finditer(data):
             reference = _R_ATTRIBUTE.search(match.group(2))
@@ -381,12 +376,9 @@ class _XmlSheetExtent:
                     self.row = int(reference.group(2))
             else:
                 self.column += 1
-<<<<<<< HEAD
             self.cells += 1
-=======
             if match.group(2).rstrip().endswith(b"/"):
                 continue  # an empty cell (a style only): it takes its place, shows nothing
->>>>>>> main
             self.rows = max(self.rows, self.row)
             self.columns = max(self.columns, self.column)
 
