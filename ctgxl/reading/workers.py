@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from multiprocessing import spawn
 from multiprocessing.connection import wait
 from pathlib import Path
 
@@ -28,6 +29,27 @@ from ctgxl.reading.reader import ReadWorkbook, read_workbook
 
 # Imported by the fork server once, so that each worker starts with them.
 PRELOAD = ["ctgxl.reading.workers"]
+WORKER_NAME = "ctgxl-lecteur"
+
+
+def _prepare_without_main(prepare):
+    """multiprocessing runs the parent's main script again in each new process, to find what
+    it defines: costly (a web server, pytest), and fatal when there is no script file (a
+    program read from standard input). The workers need nothing from it. Patched where this
+    module is imported, so in the fork server whose children start the workers; processes of
+    other names are prepared as before."""
+    def prepare_worker(data):
+        if data.get("name") == WORKER_NAME:
+            data = {key: value for key, value in data.items()
+                    if key not in ("init_main_from_name", "init_main_from_path")}
+        return prepare(data)
+
+    prepare_worker.ctgxl = True
+    return prepare_worker
+
+
+if not getattr(spawn.prepare, "ctgxl", False):
+    spawn.prepare = _prepare_without_main(spawn.prepare)
 # A worker blocked without using CPU (a stalled network share) is stopped after this many
 # times its CPU allowance in wall-clock time.
 WALL_FACTOR = 5
@@ -204,7 +226,7 @@ class _Worker:
         self.tasks, child_tasks = context.Pipe()
         self.errors, child_errors = context.Pipe(duplex=False)
         self.process = context.Process(target=_serve, args=(child_tasks, child_errors, limits),
-                                       name="ctgxl-lecteur", daemon=True)
+                                       name=WORKER_NAME, daemon=True)
         self.process.start()
         child_tasks.close()
         child_errors.close()
