@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ctgxl import __version__, clifr
+from ctgxl.errors import CtgxlError
 
 clifr.install()
 
@@ -40,7 +41,18 @@ def _print_version(ctx: click.Context, _param, value: bool) -> None:
         ctx.exit()
 
 
-@click.group(context_settings=CONTEXT, help="""Classeurs de la Convention Territoriale Globale (CTG).
+class _Commands(click.Group):
+    """The library's refusals (an output that is an input, a full disk…) are one French
+    sentence and exit code 2, whoever runs the command (a terminal, a test)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CtgxlError as error:
+            raise UserError(str(error)) from None
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT, help="""Classeurs de la Convention Territoriale Globale (CTG).
 
 Écrit les modèles de classeurs (diagnostic, équipements, plan d'actions), contrôle les
 fichiers remplis par les services, les fusionne en un classeur consolidé pour la Caf, et
@@ -175,10 +187,10 @@ def merge_command(paths, output, secrecy, despite_errors, force):
     from ctgxl.merging.consolidate import merge
     from ctgxl.report import print_text
 
+    from ctgxl.writing.outputs import refuse_input_as_output
+
+    refuse_input_as_output(output, list(paths))
     _replace_allowed(output, force, "merge")
-    inputs = {path.resolve() for path in paths}
-    if output.resolve() in inputs:
-        raise UserError("Le classeur consolidé ne peut pas remplacer un des fichiers d'entrée.")
     with _progress("Lecture des classeurs") as progress:
         books, missing = read_all(list(paths), progress=progress)
     _something_to_read(paths, books, missing)
@@ -225,8 +237,9 @@ Exemple :
 def format_command(file, output, force):
     from ctgxl.writing.roundtrip import reformat
 
-    if output.resolve() == file.resolve():
-        raise UserError("Choisissez un fichier de sortie différent du fichier d'entrée : il n'est jamais modifié.")
+    from ctgxl.writing.outputs import refuse_input_as_output
+
+    refuse_input_as_output(output, [file])
     _replace_allowed(output, force, "format")
     result = reformat(file, output)
     for line in result.lines:
@@ -302,6 +315,9 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
+    except CtgxlError as error:  # a refusal of the library (output is an input, disk full…)
+        click.echo(f"Erreur : {error}", err=True)
+        sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Interrompu.", err=True)
         sys.exit(130)

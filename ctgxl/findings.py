@@ -32,6 +32,8 @@ CODES: dict[str, str] = {
     "valeur-en-erreur": "Cellule qui affiche une erreur (#N/A, #REF!, #DIV/0!…), formule ou valeur tapée",
     "lien-exterieur": "Lien vers un fichier hors du dossier contrôlé, non suivi",
     "copies-annotees-ignorees": "Dossier des copies annotées, non relu avec les fichiers reçus",
+    "sortie-ctgxl-ignoree": "Classeur consolidé écrit par ctgxl, non relu avec les fichiers des services",
+    "dossier-illisible": "Dossier qui ne peut pas être parcouru",
     "feuille-non-reconnue": "Feuille avec quelques en-têtes du standard, trop peu pour être lue",
     "feuille-supplementaire": "Autre feuille d'une même sorte, lue avec la première",
     # Values

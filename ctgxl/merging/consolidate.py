@@ -73,6 +73,11 @@ def merge(books: list[ReadWorkbook], missing: list[Finding], output: Path, *, se
     if secrecy:
         report.findings = _mask_secret_findings(report.findings, report.tables)
     errors = len(report.errors)
+    if not any(book.tables for book in books if book.readable):
+        # Nothing to merge: an empty consolidated workbook would look like a result.
+        return MergeResult(report, "Fusion refusée : aucune feuille du standard CTG (Diagnostic, Équipements, "
+                           "Plan d'actions…) n'a été reconnue dans les fichiers donnés. Aucun fichier n'a été "
+                           "écrit.", 2, consolidation)
     if (errors or report.unreadable) and not despite_errors:
         code = 2 if report.unreadable else 1
         return MergeResult(report, f"Fusion refusée : {errors} erreur{'s' if errors > 1 else ''} à corriger "

@@ -46,9 +46,13 @@ def file_sha256(path: Path, limits: Limits) -> str:
             "pas été lu. Enlevez les images ou les feuilles inutiles, ou envoyez-le en plusieurs fichiers.",
         )
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise UnreadableFile("fichier-illisible", f"Le fichier ne peut pas être ouvert ({_os_error(error)}) : "
+                             "il n'a pas été lu.") from None
     return digest.hexdigest()
 
 

@@ -188,7 +188,7 @@ def slug(text: str) -> str:
 
 def split(source: Path, directory: Path, *, force: bool = False) -> Outcome:
     """One workbook per contributor from a consolidated workbook."""
-    from ctgxl.writing.outputs import written_by
+    from ctgxl.writing.outputs import refuse_input_as_output, written_by
 
     outcome = Outcome()
     book = _read(source, outcome)
@@ -213,6 +213,7 @@ def split(source: Path, directory: Path, *, force: bool = False) -> Outcome:
             name += "-bis"
         used.add(name)
         target = directory / f"{name}.xlsx"
+        refuse_input_as_output(target, [source])
         if target.exists() and not force and written_by(target) != "split":
             outcome.lines.append(f"Erreur : « {target} » existe déjà ; ajoutez --force pour le remplacer.")
             outcome.exit_code = 2

@@ -58,7 +58,7 @@ def shared_strings_count_lies(folder: Path) -> Case:
 def blank_sheet_name(folder: Path) -> Case:
     sheets = sheets_of(good_sheets("BLANC"))
     _xlsx(folder / "feuille-sans-nom.xlsx", [Sheet("", sheets[1].xml), *sheets])
-    return Case("feuille-sans-nom.xlsx", ("colonne-en-double",), 0, "une feuille au nom vide, copie du plan",
+    return Case("feuille-sans-nom.xlsx", ("doublon-identique",), 0, "une feuille au nom vide, copie du plan",
                 joint=False)
 
 
