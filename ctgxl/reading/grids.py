@@ -19,8 +19,8 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from ctgxl.limits import Limits
-from ctgxl.reading.safety import (UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse, survey_ole,
-                                  survey_zip)
+from ctgxl.reading.safety import (UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse, sparse_message,
+                                  survey_ole, survey_zip)
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text
 from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, RECORD_HEADER
@@ -121,6 +121,10 @@ def load_grids(path: Path, limits: Limits):
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
         format_name, suffixes = "Excel 97-2003 (.xls)", {".xls", ".xlt"}
         survey = survey_ole(path, limits)
+        for title, size in survey.too_large(limits).items():
+            # calamine reads every sheet of an .xls when it opens it: none can be left out
+            raise UnreadableFile("feuille-trop-grande", _sheet_message(title, size, survey.filled.get(title), limits)
+                                 + " Le classeur n'a pas été lu.")
     else:
         raise UnreadableFile("fichier-illisible", _not_a_workbook(path))
     by_content = path.suffix.lower() not in suffixes
@@ -298,6 +302,13 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
         except Exception as error:
             grids[meta.name] = Broken(_short(error))
     return grids, hidden
+
+
+def _sheet_message(title: str, size: tuple[int, int], filled: int | None, limits: Limits) -> str:
+    if exceeds(*size, limits):
+        return (f"La feuille « {title} » annonce {size[0]} lignes et {size[1]} colonnes, au-delà des limites "
+                f"({limits.max_rows} lignes, {limits.max_columns} colonnes, {limits.max_cells} cellules).")
+    return sparse_message(title, size, filled or 0)
 
 
 class TooLarge(list):

@@ -53,8 +53,14 @@ if not getattr(spawn.prepare, "ctgxl", False):
 # Files sent to a worker before it has answered for the previous ones.
 AHEAD = 8
 # A worker blocked without using CPU (a stalled network share) is stopped after this many
-# times its CPU allowance in wall-clock time.
-WALL_FACTOR = 5
+# times its CPU allowance in wall-clock time, and never before WALL_SECONDS (a loaded
+# machine gives a process far less than one core).
+WALL_FACTOR = 10
+WALL_SECONDS = 60
+
+
+def wall_seconds(limits: Limits) -> int:
+    return max(WALL_SECONDS, limits.max_reader_seconds * WALL_FACTOR)
 
 
 def default_workers(files: int) -> int:
@@ -270,7 +276,7 @@ class _Worker:
         said = self.said.decode("utf-8", "replace")
         code = self.process.exitcode
         if stalled:
-            return (f"La lecture de ce fichier n'a pas abouti en {limits.max_reader_seconds * WALL_FACTOR} s : elle a "
+            return (f"La lecture de ce fichier n'a pas abouti en {wall_seconds(limits)} s : elle a "
                     "été arrêtée et le fichier n'a pas été lu (fichier sur un partage réseau bloqué, ou piégé).")
         if code == -getattr(signal, "SIGXCPU", -1000):
             return time_message(limits)
@@ -444,7 +450,7 @@ class ReaderPool:
                     progress(1)
                 if retired:  # it answered, and stops: a fresh one reads on
                     break
-            stalled = bool(queue) and time.monotonic() - worker.started > limits.max_reader_seconds * WALL_FACTOR
+            stalled = bool(queue) and time.monotonic() - worker.started > wall_seconds(limits)
             died = died or (worker.process.sentinel in ready and not retired)
             if not (died or retired or stalled):
                 continue

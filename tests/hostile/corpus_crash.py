@@ -139,8 +139,9 @@ def xls_declared_dimensions(folder: Path) -> Case:
     corner = _record(0x0203, struct.pack("<HHHd", 65535, 255, 0, 1.0))
     stream = stream[:-4] + corner + stream[-4:]
     (folder / "dimensions-xls.xls").write_bytes(compound_file({"Workbook": bytes(stream)}))
-    return Case("dimensions-xls.xls", ("feuille-trop-grande",), 1,
-                ".xls dont le plan annonce 65 536 lignes × 256 colonnes, une cellule dans la dernière", joint=False)
+    return Case("dimensions-xls.xls", ("feuille-trop-grande",), 2,
+                ".xls dont le plan annonce 65 536 lignes × 256 colonnes, une cellule dans la dernière (calamine lit "
+                "toutes les feuilles d'un .xls à l'ouverture : le classeur n'est pas lu)", readable=False, joint=False)
 
 
 @case
