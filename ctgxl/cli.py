@@ -247,6 +247,166 @@ def format_command(file, output, force):
     sys.exit(result.exit_code)
 
 
+@cli.command("bilan", context_settings=CONTEXT, help="""Bilan annuel de la CTG pour le comité de pilotage.
+
+À partir du classeur consolidé ou des fichiers des services : avancement du plan d'actions
+(par statut et thématique, actions en retard, démarrages), indicateurs face à leur référence
+et à leur cible année par année, structures et places, plus grands écarts du diagnostic avec
+le département ; avec --depuis, ce qui a changé depuis une version précédente. Écrit un
+classeur avec graphiques, et sur demande un diaporama (--pptx) et une page imprimable (--html).
+
+\b
+Exemples :
+  ctgxl bilan ctg-dugny-consolidee.xlsx -o bilan-2025.xlsx --annee 2025 --pptx copil-2025.pptx
+  ctgxl bilan fichiers_recus/ -o bilan.xlsx --depuis ctg-dugny-2024.xlsx --html bilan.html --secret-statistique
+""")
+@click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Classeur du bilan à écrire (.xlsx).")
+@click.option("--annee", "year", type=click.IntRange(1990, 2100),
+              help="Année du bilan (par défaut l'année en cours).")
+@click.option("--pptx", "slides", type=click.Path(dir_okay=False, path_type=Path),
+              help="Écrit aussi le diaporama du comité de pilotage (.pptx).")
+@click.option("--html", "page", type=click.Path(dir_okay=False, path_type=Path),
+              help="Écrit aussi une page HTML imprimable, sans fichier externe.")
+@click.option("--depuis", "previous", type=click.Path(path_type=Path),
+              help="Version précédente (classeur consolidé, fichier ou dossier) : liste ce qui a changé depuis.")
+@click.option("--secret-statistique", "secrecy", is_flag=True,
+              help="Remplace les effectifs de 1 à 4 par « <5 » dans toutes les sorties.")
+@click.option("--force", is_flag=True, help="Remplace les fichiers de sortie s'ils existent déjà.")
+def bilan_command(paths, output, year, slides, page, previous, secrecy, force):
+    from datetime import date
+
+    outputs = [(output, ".xlsx", "-o"), (slides, ".pptx", "--pptx"), (page, ".html", "--html")]
+    inputs = {path.resolve() for path in (*paths, *([previous] if previous else []))}
+    chosen = [target for target, _, _ in outputs if target]
+    for target, suffix, option in outputs:
+        if target is None:
+            continue
+        if target.suffix.lower() not in (suffix, ".htm" if suffix == ".html" else suffix):
+            raise UserError(f"{option} attend un fichier {suffix} : « {target} » n'en est pas un.")
+        if target.resolve() in inputs:
+            raise UserError(f"« {target} » est un fichier d'entrée : choisissez un autre nom, les entrées ne sont "
+                            "jamais modifiées.")
+        if sum(1 for other in chosen if other.resolve() == target.resolve()) > 1:
+            raise UserError(f"« {target} » est demandé pour deux sorties : choisissez deux noms.")
+        _replace_allowed(target, force, "bilan")
+    for path in (*paths, *([previous] if previous else [])):
+        if not path.exists():
+            raise UserError(f"« {path} » n'existe pas.")
+    from ctgxl.merging.bilan import compute_bilan
+
+    current = _consolidation(list(paths), secrecy)
+    earlier = _consolidation([previous], secrecy) if previous else None
+    bilan = compute_bilan(current, year or date.today().year, secrecy=secrecy, previous=earlier,
+                          previous_label=str(previous) if previous else None)
+    from ctgxl.writing.bilan_xlsx import write_bilan_xlsx
+
+    write_bilan_xlsx(bilan, output)
+    click.echo(f"Bilan {bilan.year} écrit dans {output}")
+    if slides:
+        from ctgxl.writing.bilan_pptx import write_bilan_pptx
+
+        write_bilan_pptx(bilan, slides)
+        click.echo(f"Diaporama du comité de pilotage écrit dans {slides}")
+    if page:
+        from ctgxl.writing.bilan_html import write_bilan_html
+
+        write_bilan_html(bilan, page)
+        click.echo(f"Page HTML écrite dans {page}")
+
+
+def _consolidation(paths: list[Path], secrecy: bool):
+    """The territory's rows, merged as `ctgxl merge` merges them (a consolidated workbook is
+    read back as it is). A file that cannot be read, or no CTG workbook at all, stops here."""
+    from ctgxl.checking.check import check_books, read_all
+    from ctgxl.merging.consolidate import consolidate
+
+    with _progress("Lecture des classeurs") as progress:
+        books, missing = read_all(paths, progress=progress)
+    report = check_books(books, missing)
+    if report.unreadable:
+        unreadable = report.missing + [finding for finding in report.findings
+                                       if finding.code.startswith("fichier-") and finding.severity == "erreur"]
+        detail = unreadable[0].message if unreadable else "un fichier n'a pas pu être lu."
+        raise UserError(f"{detail} Le bilan n'est pas écrit.")
+    if not any(book.readable and book.tables for book in books):
+        names = ", ".join(f"« {path} »" for path in paths)
+        raise UserError(f"Aucun classeur CTG reconnu dans {names} : donnez le classeur consolidé ou les fichiers "
+                        "des services.")
+    if report.errors:
+        count = len(report.errors)
+        click.echo(f"Attention : {count} erreur{'s' if count > 1 else ''} dans les classeurs (voir « ctgxl check ») ; "
+                   "le bilan les reprend telles quelles.", err=True)
+    return consolidate(report, secrecy=secrecy)
+
+
+@cli.command("diff", context_settings=CONTEXT, help="""Liste ce qui a changé entre deux versions des classeurs d'un territoire.
+
+ANCIEN et NOUVEAU sont chacun un classeur consolidé, le classeur d'un service ou un dossier
+de fichiers de services. Les lignes sont rapprochées par la clé du standard (N° action ;
+type, nom et commune de la structure ; N° action et indicateur ; commune, indicateur et
+année du diagnostic) ; les valeurs sont comparées telles que le standard les lit (listes,
+nombres, dates), sans tenir compte de la mise en forme ni des colonnes de provenance.
+Code de sortie : 0 sans différence, 1 s'il y a des différences, 2 si une version n'a pas
+pu être lue.
+
+\b
+Exemples :
+  ctgxl diff ctg-2024.xlsx ctg-2025.xlsx
+  ctgxl diff envoi-2024/ envoi-2025/ --format json
+  ctgxl diff ctg-2024.xlsx ctg-2025.xlsx --format xlsx -o modifications-avenant.xlsx
+""")
+@click.argument("old", metavar="ANCIEN", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NOUVEAU", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["texte", "json", "xlsx"]), default="texte",
+              show_default=True, help="Présentation : liste à l'écran, JSON, ou classeur « liste des modifications ».")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier à écrire (obligatoire avec --format xlsx ; sinon à l'écran).")
+@click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
+def diff_command(old, new, output_format, output, force):
+    import json
+
+    from ctgxl.merging.diff import UnreadableVersion, diff_tables, read_version
+
+    if output_format == "xlsx" and output is None:
+        raise UserError("--format xlsx écrit un classeur : indiquez-le avec -o FICHIER.")
+    if output is not None:
+        if output.resolve() in {old.resolve(), new.resolve()}:
+            raise UserError("Le fichier de sortie ne peut pas remplacer une des versions comparées.")
+        _replace_allowed(output, force, "diff")
+    versions = []
+    for label, path in (("l'ancienne", old), ("la nouvelle", new)):
+        try:
+            versions.append(read_version([path]))
+        except UnreadableVersion as problem:
+            raise UserError(f"{label} version ne peut pas être lue : {problem}") from None
+    found = diff_tables(*versions)
+    if output_format == "xlsx":
+        from ctgxl.writing.changes import write_changes
+
+        write_changes(found, output, str(old), str(new))
+        click.echo(f"Liste des modifications écrite dans {output} ({len(found.changes())} lignes).")
+    else:
+        if output_format == "json":
+            # ASCII-safe, as the JSON of check: readable whatever the console or the program.
+            text = json.dumps({"ancien": str(old), "nouveau": str(new), **found.as_json()}, ensure_ascii=True,
+                              indent=2, default=str)
+        else:
+            from ctgxl.diff_report import format_text
+
+            text = "\n".join(format_text(found, f"« {old} »", f"« {new} »"))
+        if output is None:
+            click.echo(text)
+        else:
+            from ctgxl.writing.atomic import atomic_path
+
+            with atomic_path(output) as temporary:
+                temporary.write_text(text + "\n", encoding="utf-8")
+            click.echo(f"Modifications écrites dans {output}.")
+    sys.exit(1 if found else 0)
+
+
 def _something_to_read(paths, books, missing) -> None:
     """Folders with no workbook in them (nor a name that was not found): nothing was checked,
     which must not look like a clean result."""

@@ -119,6 +119,7 @@ SEVERITIES: dict[str, str] = {
     "convention-trop-longue": ERREUR,
     "convention-longue": AVERTISSEMENT,
     "annee-suivi-hors-convention": INFORMATION,
+    "annee-reference-apres-debut": ERREUR,
     "territoire-different": ERREUR,
     "identification-divergente": AVERTISSEMENT,
     "conflit": ERREUR,
@@ -285,6 +286,8 @@ def sheet_rules(std: Standard) -> dict[str, list[tuple[str, str]]]:
                                 "ou d'un autre fichier du même territoire)."),
             ("annee-suivi-hors-convention", "Une colonne d'année hors de la période de la convention est "
                                             "signalée (information)."),
+            ("annee-reference-apres-debut", f"{h(suivi, 'annee_reference')} est au plus tard la première année "
+                                            "de la convention : la référence est la donnée d'avant la CTG."),
             ("doublon", f"La même clé ({_headers(suivi, suivi.key)}) deux fois dans un fichier : erreur si le "
                         "reste diffère, avertissement si la ligne est répétée à l'identique."),
         ],
@@ -409,9 +412,14 @@ def _history(std: Standard) -> list[str]:
         if values:
             lines += ["Valeurs de liste renommées à la version suivante :", ""]
             lines += _table(["Liste", "Ancienne valeur", "Nouvelle valeur"], values) + [""]
+        added = [[sheet, header] for sheet, headers in entry.get("ajouts", {}).items() for header in headers]
+        if added:
+            lines += ["Colonnes ajoutées à la version suivante :", ""]
+            lines += _table(["Feuille", "Colonne"], added) + [""]
     lines += ["Un classeur d'une version antérieure est lu à travers ces renommages (ils s'enchaînent d'une "
-              "version à l'autre) ; `ctgxl check` le signale pour information (`version-ancienne`) et "
-              "`ctgxl format` le réécrit dans la version actuelle.", ""]
+              "version à l'autre), sans lui reprocher les colonnes ajoutées depuis ; `ctgxl check` le signale "
+              "pour information (`version-ancienne`) et `ctgxl format` le réécrit dans la version actuelle, "
+              "chaque valeur gardée et les colonnes ajoutées vides.", ""]
     new = std.version + 1
     lines += [
         "### Déclarer une nouvelle version",
@@ -423,7 +431,7 @@ def _history(std: Standard) -> list[str]:
         "`validators/listes.toml`.",
         f"3. Ajoutez à `validators/standard.toml` un bloc `[[historique]]` pour la version {std.version} "
         "qu'elle remplace, avec chaque en-tête renommé par feuille et chaque valeur renommée par liste "
-        "(ancien nom = nouveau nom) :",
+        "(ancien nom = nouveau nom), et les colonnes ajoutées par feuille :",
         "",
         "```toml",
         "[[historique]]",
@@ -433,6 +441,8 @@ def _history(std: Standard) -> list[str]:
         '"Ancien en-tête" = "Nouvel en-tête"',
         "[historique.valeurs.statuts]",
         '"Ancienne valeur" = "Nouvelle valeur"',
+        "[historique.ajouts]",
+        '"Suivi des indicateurs" = ["Nouvelle colonne"]',
         "```",
         "",
         "4. Lancez `python -m ctgxl.regenerate` (modèles vierges de `workbook_templates/` et cette page), "

@@ -73,6 +73,7 @@ CODES: dict[str, str] = {
     "convention-trop-longue": "Convention de plus de 6 ans",
     "convention-longue": "Convention de plus de 5 ans",
     "annee-suivi-hors-convention": "Colonne d'année hors de la convention",
+    "annee-reference-apres-debut": "Année de référence après le début de la convention",
     # Merge
     "territoire-different": "Fichier d'un autre territoire",
     "identification-divergente": "Identification différente d'un fichier à l'autre",

@@ -71,6 +71,8 @@ class Sheet:
     help: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
+    # The column that says what a row is about when its key does not (the action's title).
+    label: str | None = None
     layout: str = "table"
     year_columns: bool = False
     year_help: str = ""
@@ -114,7 +116,8 @@ class Standard:
     lists: dict[str, tuple[str, ...]]
     sheets: dict[str, Sheet]
     templates: dict[str, Template]
-    # version -> {"entetes": {sheet: {old: new}}, "valeurs": {list: {old: new}}, "description"}
+    # version -> {"entetes": {sheet: {old: new}}, "valeurs": {list: {old: new}},
+    #             "ajouts": {sheet: [header]}, "description"}
     history: dict[int, dict] = field(default_factory=dict)
 
     def sheet(self, name: str) -> Sheet:
@@ -143,6 +146,11 @@ class Standard:
             if up_to_version is None or old_version >= up_to_version:
                 renames.update(entry.get("valeurs", {}).get(list_name, {}))
         return renames
+
+    def added_since(self, sheet: str, version: int) -> set[str]:
+        """Headers of the columns a workbook of an older version cannot have: added since."""
+        return {header for old_version, entry in self.history.items() if old_version >= version
+                for header in entry.get("ajouts", {}).get(sheet, ())}
 
     @property
     def all_header_renames(self) -> dict[str, dict[str, str]]:
@@ -221,6 +229,7 @@ def load(directory: str | None = None) -> Standard:
             help=head["aide"],
             columns=tuple(_column(item, lists) for item in fields),
             key=tuple(head.get("cle", ())),
+            label=head.get("libelle"),
             layout=head.get("disposition", "table"),
             year_columns=bool(head.get("colonnes_annees", False)),
             year_help=head.get("aide_annee", ""),

@@ -52,6 +52,11 @@ def _fold(text: str) -> str:
     return text
 
 
+def plain(text: str) -> str:
+    """A text as compared between two versions: same words, spaces and apostrophes aside."""
+    return " ".join(text.translate(_APOSTROPHES).split())
+
+
 def fold_name(value: object) -> str:
     """Compare key for names of structures and communes: also without punctuation."""
     return _fold_name(value if type(value) is str else str(value))

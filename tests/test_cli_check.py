@@ -40,7 +40,7 @@ def test_a_workbook_typed_by_a_person_passes(files):
     result = run(files["good"], files["handmade"])
     assert result.exit_code == 0, result.output
     assert "0 erreur" in result.stdout and "0 avertissement" in result.stdout
-    assert f"Fichier {files['good']} (modèle complet, version 1" in result.stdout
+    assert f"Fichier {files['good']} (modèle complet, version 2" in result.stdout
     assert "Aucun problème." in result.stdout
     assert "Résumé : 2 fichiers, 0 erreur, 0 avertissement" in result.stdout
 
@@ -72,8 +72,8 @@ def test_json_has_the_documented_structure(files):
     assert result.exit_code == 1
     assert {"fichiers", "constats", "resume"} <= set(data)
     assert data["fichiers"] == [
-        {"fichier": str(files["errors"]), "modele": "complet", "version": 1, "lisible": True},
-        {"fichier": str(files["epci"]), "modele": "complet", "version": 1, "lisible": True},
+        {"fichier": str(files["errors"]), "modele": "complet", "version": 2, "lisible": True},
+        {"fichier": str(files["epci"]), "modele": "complet", "version": 2, "lisible": True},
     ]
     for item in data["constats"]:
         assert set(item) == FINDING_KEYS

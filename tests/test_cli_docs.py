@@ -14,7 +14,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_the_commands_of_the_contract_exist():
-    assert COMMANDS == ["check", "format", "merge", "split", "template"]
+    assert COMMANDS == ["bilan", "check", "diff", "format", "merge", "split", "template"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -88,6 +88,9 @@ def test_history_and_how_to_declare_a_new_version():
         for pairs in entry.get("valeurs", {}).values():
             for old, new in pairs.items():
                 assert f"| {old} | {new} |" in history
+        for sheet, headers in entry.get("ajouts", {}).items():
+            for header in headers:
+                assert f"| {sheet} | {header} |" in history
     assert "### Déclarer une nouvelle version" in history
     example = re.search(r"```toml\n(.*?)```", history, re.S).group(1)
     block = tomllib.loads(example)["historique"][0]
@@ -97,11 +100,11 @@ def test_history_and_how_to_declare_a_new_version():
 
 
 def test_declared_example_works_as_the_page_says(validators_copy):
-    """Follow the page's own recipe on a copy of the standard: version 2 renames a header and a
-    list value; version 1 workbooks are then read through the renames."""
+    """Follow the page's own recipe on a copy of the standard: version 3 renames a header and a
+    list value; version 2 workbooks are then read through the renames."""
     path = validators_copy / "standard.toml"
-    text = path.read_text(encoding="utf-8").replace("version = 1\n", "version = 2\n", 1)
-    text += ('\n[[historique]]\nversion = 1\ndescription = "Essai."\n'
+    text = path.read_text(encoding="utf-8").replace("version = 2\n", "version = 3\n", 1)
+    text += ('\n[[historique]]\nversion = 2\ndescription = "Essai."\n'
              '[historique.entetes."Plan d\'actions"]\n"Public cible" = "Publics visés"\n'
              '[historique.valeurs.statuts]\n"Reportée" = "Différée"\n')
     path.write_text(text, encoding="utf-8")
@@ -111,14 +114,15 @@ def test_declared_example_works_as_the_page_says(validators_copy):
     lists = validators_copy / "listes.toml"
     lists.write_text(lists.read_text(encoding="utf-8").replace('"Reportée"', '"Différée"'), encoding="utf-8")
     std = load(str(validators_copy))
-    assert std.version == 2
+    assert std.version == 3
     assert std.header_renames("Plan d'actions", 0)["Pilote Ville"] == "Pilote collectivité"
+    assert std.header_renames("Plan d'actions", 2) == {"Public cible": "Publics visés"}
     assert std.header_renames("Plan d'actions", 1) == {"Public cible": "Publics visés"}
     assert std.value_renames("statuts") == {"Terminée": "Réalisée", "Non commencée": "À engager",
                                             "Reportée": "Différée"}
     page = docs.render(std)
-    assert "### Version 2 (actuelle)" in page and "| Plan d'actions | Public cible | Publics visés |" in page
-    assert "Pour publier la version 3 du standard" in page
+    assert "### Version 3 (actuelle)" in page and "| Plan d'actions | Public cible | Publics visés |" in page
+    assert "Pour publier la version 4 du standard" in page
 
 
 def test_regenerate_writes_templates_and_page(tmp_path):

@@ -212,7 +212,7 @@ def test_sources_sheet(territory, merged):
         assert row["SHA-256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         assert row["Contributeur"] == service.service
         assert row["Modèle"] == service.kind
-        assert row["Version"] == 1
+        assert row["Version"] == 2
         assert row["Lisible"] == "oui"
         for sheet in DATA_SHEETS:
             assert row[f"Lignes lues : {sheet}"] == len(service.typed_rows(sheet)), (path.name, sheet)

@@ -46,7 +46,7 @@ def template_book(tmp_path_factory):
 
 
 def test_template_is_recognised_by_its_record(template_book):
-    assert template_book.readable and template_book.kind == "complet" and template_book.version == 1
+    assert template_book.readable and template_book.kind == "complet" and template_book.version == 2
     assert set(template_book.tables) == {DIAGNOSTIC, "Enjeux", EQUIPEMENTS, PLAN, SUIVI}
     assert len(template_book.sha256) == 64
 

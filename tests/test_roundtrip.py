@@ -192,7 +192,7 @@ def formatted(made, tmp_path_factory) -> Path:
     before = made.path.read_bytes()
     result = run("format", made.path, "-o", output)
     assert result.exit_code == 0, result.output
-    assert f"Classeur au format du modèle « complet », version 1, écrit dans {output}" in result.output
+    assert f"Classeur au format du modèle « complet », version 2, écrit dans {output}" in result.output
     assert "Feuilles hors standard recopiées à la fin : Notes de réunion, Titres d'origine." in result.output
     assert made.path.read_bytes() == before
     return output

@@ -144,8 +144,10 @@ CASES = {
                                     ERREUR),
     # Suivi des indicateurs
     "action-inconnue": ("commune", {SUIVI: {"A2": "99"}}, SUIVI, "A2", "action-inconnue", ERREUR),
-    "suivi-valeur-illisible": ("commune", {SUIVI: {"F2": "dix"}}, SUIVI, "F2", "nombre-illisible", ERREUR),
+    "suivi-valeur-illisible": ("commune", {SUIVI: {"H2": "dix"}}, SUIVI, "H2", "nombre-illisible", ERREUR),
     "suivi-indicateur-vide": ("commune", {SUIVI: {"B3": None}}, SUIVI, "B3", "valeur-obligatoire", ERREUR),
+    "suivi-reference-apres-debut": ("commune", {SUIVI: {"F2": 2024}}, SUIVI, "F2", "annee-reference-apres-debut",
+                                    ERREUR),
     # Structure of the sheets
     "colonne-obligatoire-absente": ("commune", {DIAG: {"H1": None}}, DIAG, "A1", "colonne-manquante", ERREUR),
 }

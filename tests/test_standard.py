@@ -33,7 +33,7 @@ HEADERS = {
                        "Pilote Caf", "Partenaires associés", "Année de début *", "Année de fin", "Statut *",
                        "Indicateurs de résultat", "Indicateurs d'impact", "Budget prévisionnel (€)",
                        "Financement Caf (€)", "Communes concernées", "Commentaire de suivi"],
-    "Suivi des indicateurs": ["N° action *", "Indicateur *", "Type", "Cible"],
+    "Suivi des indicateurs": ["N° action *", "Indicateur *", "Type", "Cible", "Valeur de référence", "Année de référence"],
 }
 
 LISTS_EXPECTED = {
@@ -76,7 +76,7 @@ LIST_OF = {
 
 def test_version_and_templates():
     std = load()
-    assert std.version == 1
+    assert std.version == 2
     assert {kind: list(template.sheets) for kind, template in std.templates.items()} == {
         "diagnostic": [IDENTIFICATION, "Diagnostic", "Enjeux"],
         "equipements": [IDENTIFICATION, "Équipements"],

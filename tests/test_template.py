@@ -225,8 +225,9 @@ def test_prefill_fills_identification_and_year_columns(tmp_path):
     assert book[IDENTIFICATION]["B6"].number_format == "dd/mm/yyyy"
     suivi = book[SUIVI]
     headers = [cell.value for cell in suivi[1]]
-    assert headers == ["N° action *", "Indicateur *", "Type", "Cible", "2023", "2024", "2025", "2026", "2027"]
-    prompt = _validation_at(suivi, "G2").prompt
+    assert headers == ["N° action *", "Indicateur *", "Type", "Cible", "Valeur de référence", "Année de référence",
+                       "2023", "2024", "2025", "2026", "2027"]
+    prompt = _validation_at(suivi, "I2").prompt
     assert "2025" in prompt
     readme = [cell.value for cell in book[README]["A"] if cell.value]
     assert "Service contributeur : Petite enfance" in readme

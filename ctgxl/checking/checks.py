@@ -269,6 +269,14 @@ class Rules:
                 self.add(row, SUIVI, "numero", "action-inconnue", ERREUR,
                          f"L'action {quote(numero)} n'existe pas dans le plan d'actions : écrivez le N° d'une "
                          "action de la feuille « Plan d'actions ».")
+        if "annee_reference" in frame.columns:
+            for row in _records(frame, ("annee_reference",)):
+                year, territory = row["annee_reference"], self.territory(row)
+                if isinstance(year, int) and territory.start and year > territory.start.year:
+                    self.add(row, SUIVI, "annee_reference", "annee-reference-apres-debut", ERREUR,
+                             f"L'année de référence {year} est après le début de la convention "
+                             f"({territory.start.year}) : la valeur de référence est celle d'avant la convention, "
+                             f"de {territory.start.year} au plus tard.")
         reported: set[tuple[int, str]] = set()
         years = [name for name in frame.columns if name.isdigit()]
         for row in frame.drop_duplicates(BOOK).to_dict("records"):

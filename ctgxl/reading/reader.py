@@ -407,8 +407,10 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
                          "telle quelle.")
             continue
         positions[column_id] = position
+    # A workbook of an older version is not told it lacks the columns added since.
+    newer = load().added_since(spec.name, book.version) if book.version is not None else set()
     for column in spec.columns:
-        if column.id not in positions:
+        if column.id not in positions and column.header not in newer:
             if column.mandatory:
                 book.finding(title, cell_ref(header_row + 1, 0), header_row + 1, column.header, "colonne-manquante",
                              ERREUR, f"La colonne obligatoire « {column.header} » est absente de la feuille "

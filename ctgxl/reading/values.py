@@ -279,6 +279,8 @@ def has_control_characters(text: str) -> bool:
 
 
 def parse_text(value: object, column: Column, percent: bool = False):
+    if percent and is_number(value):  # « 25 % » typed in a text column (Cible) keeps its meaning
+        return f"{as_text(_whole(value * 100)).replace('.', ',')} %", None
     text = as_text(value)
     if _CONTROL.search(text):
         cleaned = _CONTROL.sub("", text)

@@ -11,7 +11,8 @@ from ctgxl.checking.check import Report
 from ctgxl.merging.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
 from ctgxl.findings import ERREUR, INFORMATION, Finding
 from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
-from ctgxl.reading.values import as_text, is_number
+from ctgxl.merging.comparisons import comparisons
+from ctgxl.reading.values import as_text
 from ctgxl.writing.writer import WorkbookWriter, print_setup, write_value
 
 SYNTHESIS = "Synthèse"
@@ -307,25 +308,14 @@ def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> 
         return row + 2
     gap_format = writer.book.add_format({"bg_color": GAP_FILL, "num_format": "#,##0.0"})
     decimal = writer.formats.number("#,##0.0")
-    columns = {column: index for index, column in enumerate(merged.columns)}
-    comparable = []
-    for values in merged.rows:
-        value, department = values[columns["valeur"]], values[columns["valeur_departement"]]
-        if is_number(value) and is_number(department) and values[columns["unite"]] != "Nombre":
-            comparable.append(values)
-    # A summary stays short: figures of the whole territory first, then by commune.
-    comparable.sort(key=lambda values: values[columns["commune"]] is not None)
-    for values in comparable[:KEY_FIGURES]:
-        value, department, unit = (values[columns["valeur"]], values[columns["valeur_departement"]],
-                                   values[columns["unite"]])
-        gap = value - department
-        marked = abs(gap) > 5 if unit in ("%", "‰") else (department != 0 and abs(gap / department) > 0.2)
+    comparable = comparisons(merged.columns, merged.rows)
+    for figure in comparable[:KEY_FIGURES]:
         row += 1
-        data = (values[columns["indicateur"]], values[columns["volet"]], values[columns["commune"]],
-                values[columns["annee"]], unit, value, department)
+        data = (figure.indicator, figure.volet, figure.commune, figure.year, figure.unit, figure.value,
+                figure.department)
         for col, item in enumerate(data):
             write_value(sheet, row, col, item, decimal if col in (5, 6) else None)
-        sheet.write_number(row, 7, gap, gap_format if marked else decimal)
+        sheet.write_number(row, 7, figure.gap, gap_format if figure.marked else decimal)
     if len(comparable) > KEY_FIGURES:
         row += 1
         sheet.write_string(row, 0, f"… et {len(comparable) - KEY_FIGURES} autres valeurs comparables dans la feuille "

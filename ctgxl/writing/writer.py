@@ -34,7 +34,9 @@ class WorkbookWriter:
     """One xlsxwriter workbook laid out per the standard, written atomically on close."""
 
     def __init__(self, target: Path, kind: str, *, command: str = "template", constant_memory: bool = False,
-                 standard: Standard | None = None, created: datetime | None = None):
+                 standard: Standard | None = None, created: datetime | None = None, title: str | None = None):
+        """``kind`` is a template kind; another kind (with its ``title``) writes a workbook that
+        is not a template: no hidden Listes sheet."""
         self.standard = standard or load()
         self.kind = kind
         self.streaming = constant_memory
@@ -50,7 +52,7 @@ class WorkbookWriter:
         self.book.set_custom_property(PROPERTY_KIND, kind)
         self.book.set_custom_property(PROPERTY_VERSION, str(self.standard.version))
         self.book.set_custom_property(PROPERTY_COMMAND, command)
-        properties = {"title": self.standard.templates[kind].title, "author": f"ctgxl {__version__}"}
+        properties = {"title": title or self.standard.templates[kind].title, "author": f"ctgxl {__version__}"}
         if created is not None:  # a fixed date makes the file byte-for-byte reproducible
             properties["created"] = created
         self.book.set_properties(properties)
@@ -208,7 +210,8 @@ class WorkbookWriter:
         sheet.data_validation(first_row, first_col, last_row, last_col, options)
 
     def close(self) -> None:
-        self._write_lists()
+        if self.kind in self.standard.templates:
+            self._write_lists()
         try:
             self.book.close()
         except BaseException as error:
