@@ -83,6 +83,8 @@ SEVERITIES: dict[str, str] = {
     "feuille-non-reconnue": AVERTISSEMENT,
     "lien-exterieur": AVERTISSEMENT,
     "copies-annotees-ignorees": INFORMATION,
+    "sortie-ctgxl-ignoree": INFORMATION,
+    "dossier-illisible": ERREUR,
     "feuille-supplementaire": INFORMATION,
     "valeur-obligatoire": ERREUR,
     "valeur-manquante": AVERTISSEMENT,

@@ -107,6 +107,12 @@ def crash_message(what: str) -> str:
             "demandez à son auteur de l'enregistrer de nouveau depuis Excel ou LibreOffice.")
 
 
+def read_one(path: Path, name: str | None = None, limits: Limits | None = None) -> ReadWorkbook:
+    """One workbook, read in its own capped worker (split, format)."""
+    with ReaderPool(1, limits) as pool:
+        return pool.read([Path(path)], names=[name or str(path)])[0]
+
+
 # --- In the worker ---------------------------------------------------------------------------
 
 def _die_with_parent() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ctgxl.checking.checks import identification_values
-from ctgxl.reading.reader import ReadWorkbook, read_workbook
+from ctgxl.reading.reader import ReadWorkbook
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, SUIVI, load
 from ctgxl.reading.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns, year_span
 from ctgxl.text import fold, strip_accents
@@ -128,7 +128,9 @@ def _clean(values: list) -> list:
 
 def _read(source: Path, outcome: Outcome) -> ReadWorkbook | None:
     """The workbook, or None with its problems said in the outcome (exit 2)."""
-    book = read_workbook(source, str(source))
+    from ctgxl.reading.workers import read_one
+
+    book = read_one(source)
     if not book.readable:
         outcome.lines += [f"Erreur : {finding.message}" for finding in book.findings]
         outcome.exit_code = 2
