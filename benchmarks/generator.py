@@ -377,6 +377,7 @@ def _suivi(rng: random.Random, count: int, numbers: list[str]):
         rows.append([
             numero, f"{name}{f' (mesure {lap + 1})' if lap else ''}", kind,
             target.format(n=rng.randint(20, 500), p=rng.randint(50, 95), q=rng.randint(2, 15)),
+            rng.randint(0, 300), rng.choice((2020, 2021, 2022)),  # Valeur and Année de référence
             *values,
         ])
     return rows

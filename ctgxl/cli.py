@@ -3,6 +3,7 @@ imported inside each command so that `ctgxl --help` stays fast."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -70,10 +71,9 @@ Exemples :
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
-    if debug:  # the libraries' own words on a file they could not read
-        import logging
-
-        logging.basicConfig(level=logging.DEBUG, format="ctgxl : %(message)s")
+    if debug and "CTGXL_DEBUG" not in os.environ:  # the libraries' own words on unreadable files, in the findings
+        os.environ["CTGXL_DEBUG"] = "1"
+        ctx.call_on_close(lambda: os.environ.pop("CTGXL_DEBUG", None))  # a caller's process goes on without it
 
 
 def _replace_allowed(target: Path, force: bool, command: str) -> None:
@@ -127,8 +127,8 @@ def template_command(kind, output, territoire, territory_type, code, caf, debut,
 
 @cli.command("check", context_settings=CONTEXT, help="""Contrôle des classeurs remplis.
 
-Lit chaque classeur (un dossier vaut tous les .xlsx, .xlsm, .ods qu'il contient) et signale
-chaque problème à sa cellule. Code de sortie : 0 sans erreur, 1 s'il reste des erreurs,
+Lit chaque classeur (un dossier vaut tous les .xlsx, .xlsm, .xls, .xlsb et .ods qu'il
+contient, sous-dossiers compris) et signale chaque problème à sa cellule. Code de sortie : 0 sans erreur, 1 s'il reste des erreurs,
 2 si un fichier n'a pas pu être lu du tout.
 
 \b
@@ -298,6 +298,11 @@ def bilan_command(paths, output, year, slides, page, previous, secrecy, force):
 
     current = _consolidation(list(paths), secrecy)
     earlier = _consolidation([previous], secrecy) if previous else None
+    if earlier is not None and earlier.territory.code and current.territory.code \
+            and earlier.territory.code != current.territory.code:
+        raise UserError(f"« {previous} » est la convention de {earlier.territory.name or earlier.territory.code}, pas "
+                        f"celle de {current.territory.name or current.territory.code} : --depuis attend une version "
+                        "précédente du même territoire.")
     bilan = compute_bilan(current, year or date.today().year, secrecy=secrecy, previous=earlier,
                           previous_label=str(previous) if previous else None)
     from ctgxl.writing.bilan_xlsx import write_bilan_xlsx

@@ -6,7 +6,7 @@ from datetime import date
 
 from ctgxl.merging.diff import ADDED, CHANGED, REMOVED, Diff
 from ctgxl.reading.values import as_text, is_number
-from ctgxl.text import fr, quote
+from ctgxl.text import fr_figure, quote
 
 KIND_WORDS = {ADDED: "ajoutée", REMOVED: "supprimée", CHANGED: "modifiée"}
 
@@ -16,7 +16,7 @@ def shown(value: object) -> str:
     if value is None:
         return "(vide)"
     if is_number(value):
-        return fr(value)
+        return fr_figure(value)
     if isinstance(value, date):
         return as_text(value)
     return quote(value)

@@ -103,9 +103,12 @@ SEVERITIES: dict[str, str] = {
     "date-illisible": ERREUR,
     "texte-trop-long": ERREUR,
     "code-postal-invalide": ERREUR,
+    "code-postal-departement": AVERTISSEMENT,
     "courriel-invalide": AVERTISSEMENT,
     "code-territoire-invalide": ERREUR,
     "caractere-invalide": AVERTISSEMENT,
+    "caractere-trompeur": ERREUR,
+    "nombre-demesure": ERREUR,
     "texte-trop-long-excel": AVERTISSEMENT,
     "doublon": ERREUR,
     "doublon-identique": AVERTISSEMENT,
@@ -265,6 +268,9 @@ def sheet_rules(std: Standard) -> dict[str, list[tuple[str, str]]]:
                                    f"{h(equip, capacity_column)} = " + ", ".join(capacity_types) + "."),
             ("commune-non-membre", f"Pour un EPCI, {h(equip, 'collectivite')} est l'EPCI lui-même ou une de ses "
                                    "communes membres."),
+            ("code-postal-departement", f"Pour une commune, {h(equip, 'code_postal')} hors du département de son "
+                                        "code INSEE est signalé (avertissement) : 9344 lu 09344 pour une commune "
+                                        "du 93."),
             ("doublon", f"La même structure ({_headers(equip, equip.key)}) deux fois dans un fichier est une "
                         "erreur (un avertissement si les deux lignes sont identiques) ; les noms se comparent "
                         "sans casse, accents, ponctuation ni espaces répétés."),

@@ -54,8 +54,11 @@ CODES: dict[str, str] = {
     "date-illisible": "Date illisible",
     "texte-trop-long": "Texte trop long",
     "code-postal-invalide": "Code postal invalide",
+    "code-postal-departement": "Code postal hors du département du territoire",
     "courriel-invalide": "Adresse électronique invalide",
     "code-territoire-invalide": "Code INSEE ou SIREN invalide",
+    "caractere-trompeur": "Caractère invisible ou lettre d'un autre alphabet dans une clé ou une valeur de liste",
+    "nombre-demesure": "Nombre démesuré (au-delà d'un million de milliards)",
     "caractere-invalide": "Caractère de contrôle retiré du texte",
     "texte-trop-long-excel": "Texte de plus de 32 767 caractères, coupé par Excel",
     # Rules across columns and rows

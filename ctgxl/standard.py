@@ -14,6 +14,10 @@ from pathlib import Path
 
 from ctgxl.text import fold
 
+# Amounts in euros. Not `#,##0 "€"`: French LibreOffice saves that as `#,##0,\€` in .xlsx and .xls,
+# which shows 24 500 as « 25€ ». This one (French Excel's own) is kept, and shows « 24 500 € ».
+EURO_FORMAT = '#,##0\\ "€"'
+
 SHEET_FILES = (
     "identification.toml",
     "diagnostic.toml",
@@ -189,7 +193,7 @@ def _column(raw: dict, lists: dict[str, tuple[str, ...]]) -> Column:
     allowed = lists.get(list_name, ()) if list_name else ()
     # Help texts name the list's values through {valeurs}, so a renamed value shows everywhere.
     help_text = raw["aide"].replace("{valeurs}", ", ".join(allowed))
-    formats = {"entier": "#,##0", "decimal": "General", "euro": '#,##0 "€"', "pourcent": "0.0%"}
+    formats = {"entier": "#,##0", "decimal": "General", "euro": EURO_FORMAT, "pourcent": "0.0%"}
     return Column(
         id=raw["id"],
         header=raw["nom"],

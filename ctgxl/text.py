@@ -92,3 +92,53 @@ def fr(number: float, decimals: int | None = None) -> str:
     else:
         text = f"{number:,.{decimals}f}"
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+# --- Characters that deceive the eye ------------------------------------------------------------
+
+# Cyrillic and Greek letters drawn like Latin ones, and the Latin letter each passes for.
+_LOOKALIKE_LETTERS = "АВЕКМНОРСТХУаеорсхуіјѕԁӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧοκνρτυ"
+_LOOKALIKES = str.maketrans(_LOOKALIKE_LETTERS, "ABEKMHOPCTXYaeopcxyijsdlABEZHIKMNOPTYXoKvptu")
+_SPACE_NAMES = {"\u00a0": "un espace insécable", "\u202f": "un espace insécable fine",
+                "\u2007": "un espace insécable", "\u200b": "un espace invisible", "\ufeff": "un espace invisible"}
+
+
+# Format characters (Unicode category Cf: they take no room on screen), no-break spaces, look-alikes.
+_SUSPECT = re.compile("[\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u2007\u200b-\u200f\u202a-\u202f"
+                      "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U0001bca0-\U0001bca3"
+                      "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f" + _LOOKALIKE_LETTERS + "]")
+
+
+def deceptive_characters(text: str, spaces: bool = True) -> list[str]:
+    """What in a key or a list value looks like something else, in French words: invisible
+    characters, no-break spaces (with ``spaces``), Cyrillic or Greek letters drawn like Latin
+    ones. Empty for plain text (and at once for ASCII)."""
+    if text.isascii() or _SUSPECT.search(text) is None:
+        return []
+    found: list[str] = []
+    for char in dict.fromkeys(text):
+        if char.isascii():
+            continue
+        code = f"U+{ord(char):04X}"
+        name = unicodedata.name(char, "")
+        if char in _SPACE_NAMES and (spaces or unicodedata.category(char) == "Cf"):
+            found.append(f"{_SPACE_NAMES[char]} ({code})")
+        elif unicodedata.category(char) == "Cf":
+            found.append(f"un caractère invisible ({code})")
+        elif char in _LOOKALIKE_LETTERS:
+            script = "cyrillique" if name.startswith("CYRILLIC") else "grecque"
+            found.append(f"une lettre {script} « {char} » ({code}) qui ressemble à « {char.translate(_LOOKALIKES)} »")
+    return found
+
+
+def unmasked(text: str) -> str:
+    """The text as it looks: invisible characters removed, look-alike letters made Latin."""
+    return "".join(char for char in text.translate(_LOOKALIKES) if unicodedata.category(char) != "Cf")
+
+
+def fr_figure(number: float) -> str:
+    """A number as a listing shows it: in French, with a thousands space from 10 000 on (years
+    and small counts stay 2025, 1500)."""
+    if abs(number) >= 10_000:
+        return fr(number)
+    return fr(number).replace("\u202f", "")

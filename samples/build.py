@@ -16,6 +16,9 @@ ont été tapées.
   titre et ligne vide au-dessus des en-têtes, en-têtes à sa façon, colonnes dans un autre
   ordre, lignes vides, nombres gardés en texte français, une colonne en plus.
 
+``dugny-2025/`` est ``dugny/`` un an plus tard : les fichiers recopiés et modifiés cellule par
+cellule avec openpyxl, comme les services le font (listes ``SAISIES`` et ``NOUVELLES_LIGNES``).
+
 ``a-corriger/`` reçoit des copies de quelques fichiers avec UNE erreur courante chacune
 (liste ``A_CORRIGER`` ci-dessous). Chaque copie ne garde que l'Identification et les feuilles
 dont son erreur a besoin, pour que le dossier contrôlé en entier donne exactement les
@@ -47,7 +50,7 @@ from openpyxl.utils import get_column_letter
 from ctgxl.checking.check import check_paths
 from ctgxl.findings import AVERTISSEMENT, ERREUR, cell_ref
 from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, Column, load
-from ctgxl.text import strip_accents
+from ctgxl.text import fold, strip_accents
 from ctgxl.reading.values import parse_number
 from ctgxl.writing.writer import WorkbookWriter
 
@@ -171,7 +174,7 @@ def excel_value(text: str, column_type: str) -> tuple[object, str | None]:
         value = round(number / 100, 12)
         return (int(value) if float(value).is_integer() else value), ("0.00%" if decimals else "0%")
     if sign == "€":
-        return number, '#,##0.00 "€"' if decimals else '#,##0 "€"'
+        return number, '#,##0.00\\ "€"' if decimals else '#,##0\\ "€"'  # French Excel's formats
     return number, None
 
 
@@ -645,6 +648,162 @@ def readme_rows() -> list[tuple[str, ...]]:
     return rows
 
 
+# --- A second version: the same territory a year later ----------------------------------
+
+SECOND_VERSION = "dugny-2025"  # samples/dugny/ as the services sent it back for the COPIL of 2025
+SECOND_VERSION_OF = "dugny"
+UPDATED_ON = datetime(2025, 11, 20)
+PE, EJ, CS = "dugny-petite-enfance.xlsx", "dugny-enfance-jeunesse.xlsx", "dugny-cohesion-sociale.xlsx"
+PE1_RATE = "Taux de couverture en accueil collectif (%)"
+
+
+@dataclass(frozen=True)
+class Saisie:
+    """One cell a service changed: in the row whose key (the standard's ``cle``) is ``cle``, the
+    column ``colonne`` held ``avant`` (its meaning), the person typed ``tape``, meaning ``apres``."""
+
+    fichier: str
+    feuille: str
+    cle: tuple[str, ...]
+    colonne: str  # header, or the year of a Suivi column
+    avant: object
+    tape: object
+    apres: object
+
+
+@dataclass(frozen=True)
+class NouvelleLigne:
+    """A row a service added below its others: ``valeurs`` as typed, ``sens`` as meant."""
+
+    fichier: str
+    feuille: str
+    cle: tuple[str, ...]
+    valeurs: dict[str, object]
+    sens: dict[str, object]
+
+
+# What the services changed, typed the way people type: list values in lower case, numbers
+# as text in the file made by the service, an amount with its euro sign.
+SAISIES: tuple[Saisie, ...] = (
+    # Statuses advanced
+    Saisie(PE, PLAN, ("PE-1",), "Statut", "En cours", "réalisée", "Réalisée"),
+    Saisie(PE, PLAN, ("PE-1",), "Commentaire de suivi",
+           "Diagnostic engagé en 2023, restitution prévue fin 2024",
+           "Diagnostic restitué au comité de pilotage de juin 2025", "Diagnostic restitué au comité de pilotage de juin 2025"),
+    Saisie(PE, PLAN, ("PE-4",), "Statut", "En cours", "Réalisée", "Réalisée"),
+    Saisie(EJ, PLAN, ("EF-2",), "Statut", "En cours", "réalisée", "Réalisée"),
+    Saisie(EJ, PLAN, ("EF-3",), "Statut", "À engager", "en cours", "En cours"),
+    Saisie(CS, PLAN, ("AD-1",), "Statut", "En cours", "Réalisée", "Réalisée"),
+    # One action abandoned, one postponed by a year
+    Saisie(PE, PLAN, ("PE-5",), "Statut", "À engager", "abandonnée", "Abandonnée"),
+    Saisie(PE, PLAN, ("PE-5",), "Commentaire de suivi",
+           "Recrutement conditionné à l'installation dans le nouveau local",
+           "Abandonnée : le RPE reste dans son local, pas de poste supplémentaire",
+           "Abandonnée : le RPE reste dans son local, pas de poste supplémentaire"),
+    Saisie(CS, PLAN, ("AVS-3",), "Statut", "En cours", "Reportée", "Reportée"),
+    Saisie(CS, PLAN, ("AVS-3",), "Année de fin", 2025, 2026, 2026),
+    # A structure that grew
+    Saisie(PE, EQUIPEMENTS, ("EAJE", "MA Les cigognes", "Dugny"), "Capacité (places)", 62, "66", 66),
+    # Suivi values of the new year
+    Saisie(PE, SUIVI, ("PE-1", PE1_RATE), "2025", None, "21", 21),
+    Saisie(PE, SUIVI, ("PE-2", "Nombre de places d'accueil collectif créées"), "2025", None, "0", 0),
+    Saisie(PE, SUIVI, ("PE-4", "Taux de fréquentation du RPE par les assistantes maternelles (%)"), "2025", None,
+           "68", 68),
+    Saisie(PE, SUIVI, ("PE-6", "Nombre d'assistantes maternelles agréées"), "2025", None, "36", 36),
+    Saisie(EJ, SUIVI, ("EF-1", "Nombre de places créées"), "2025", None, 48, 48),
+    Saisie(EJ, SUIVI, ("EF-2", "Nombre d'enfants fréquentant la ludothèque"), "2025", None, 260, 260),
+    Saisie(EJ, SUIVI, ("JE-1", "Nombre d'actions développées en lien avec une thématique"), "2025", None, 4, 4),
+    Saisie(CS, SUIVI, ("PAR-1", "Nombre de séances co-animées par le CS et la maison des parents"), "2025", None,
+           9, 9),
+    Saisie(CS, SUIVI, ("AD-2", "Nombre d'ateliers numériques proposés"), "2025", None, 34, 34),
+    Saisie(CS, SUIVI, ("AD-5", "Nombre de réunions partenaires"), "2025", None, 4, 4),
+)
+NEW_ACTION = {
+    "N° action": "EF-4", "Thématique": "enfance", "Enjeu / axe": "Accueil de loisirs du nouveau quartier",
+    "Objectif": "Répondre aux besoins d'accueil du mercredi des familles du nouveau quartier",
+    "Intitulé de l'action": "Ouvrir un accueil de loisirs le mercredi dans le nouveau quartier",
+    "Public cible": "Enfants de 3 à 11 ans", "Pilote collectivité": "Service enfance-jeunesse",
+    "Pilote Caf": "Chargée de coopération", "Année de début": 2026, "Année de fin": 2027, "Statut": "à engager",
+    "Indicateurs de résultat": "Nombre d'enfants accueillis le mercredi", "Budget prévisionnel (€)": "35 000 €",
+}
+NEW_INDICATOR = {"N° action": "EF-4", "Indicateur": "Nombre d'enfants accueillis le mercredi", "Type": "résultat",
+                 "Cible": "40", "Valeur de référence": 0, "Année de référence": 2022}
+NEW_STRUCTURE = {
+    "Type de structure": "ALSH périscolaire", "Nom de la structure": "Accueil de loisirs du nouveau quartier",
+    "Adresse": "Rue de la Cité-Jardin", "Code postal": "93440", "Commune d'implantation": "Dugny",
+    "Gestionnaire": "Ville de Dugny", "Mode de gestion": "régie municipale", "Capacité (places)": 80,
+    "Financement Caf": "PSO",
+}
+NOUVELLES_LIGNES: tuple[NouvelleLigne, ...] = (
+    NouvelleLigne(EJ, PLAN, ("EF-4",), NEW_ACTION,
+                  {**NEW_ACTION, "Thématique": "Enfance", "Statut": "À engager", "Budget prévisionnel (€)": 35000}),
+    NouvelleLigne(EJ, SUIVI, ("EF-4", NEW_INDICATOR["Indicateur"]), NEW_INDICATOR,
+                  {**NEW_INDICATOR, "Type": "Résultat"}),
+    NouvelleLigne(EJ, EQUIPEMENTS, ("ALSH périscolaire", NEW_STRUCTURE["Nom de la structure"], "Dugny"),
+                  NEW_STRUCTURE, {**NEW_STRUCTURE, "Mode de gestion": "Régie municipale"}),
+)
+
+
+def _same(cell_value: object, meant: object) -> bool:
+    if meant is None:
+        return cell_value is None or (isinstance(cell_value, str) and not cell_value.strip())
+    if isinstance(meant, (int, float)):
+        number, _ = parse_number(cell_value)
+        return number is not None and abs(float(number) - meant) < 1e-9
+    return fold(str(cell_value)) == fold(str(meant))
+
+
+def _row_of(table, spec, key: tuple[str, ...]) -> int:
+    """Index of the row whose key columns hold ``key`` (compared as the standard compares)."""
+    for index in range(len(table.rows)):
+        found = tuple(table.values.get(column_id, [None] * len(table.rows))[index] for column_id in spec.key)
+        if all(_same(value, wanted) for value, wanted in zip(found, key)):
+            return index
+    raise SystemExit(f"{table.title} : pas de ligne {' / '.join(key)}")
+
+
+def build_second_version(dest: Path) -> list[Path]:
+    """Copy dest/dugny/ to dest/dugny-2025/ and make there the changes a year brings, cell by
+    cell with openpyxl, as the services do in their spreadsheets. Each cell changed must hold
+    the value the list says it held."""
+    from ctgxl.reading.reader import read_workbook
+    from ctgxl.standard import header_index
+
+    std = load()
+    source, folder = dest / SECOND_VERSION_OF, dest / SECOND_VERSION
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.xlsx"):
+        old.unlink()
+    written = []
+    for path in sorted(source.glob("*.xlsx")):
+        read = read_workbook(path)
+        book = openpyxl.load_workbook(path)
+        saisies = [saisie for saisie in SAISIES if saisie.fichier == path.name]
+        for saisie in saisies:
+            table, spec = read.tables[saisie.feuille], std.sheet(saisie.feuille)
+            index = _row_of(table, spec, saisie.cle)
+            column_id = saisie.colonne if saisie.colonne.isdigit() else header_index(spec)[fold(saisie.colonne)]
+            cell = book[table.title][table.cell(index, column_id)]
+            if not _same(cell.value, saisie.avant):
+                raise SystemExit(f"{path.name} {table.title}!{cell.coordinate} : {cell.value!r} au lieu de "
+                                 f"{saisie.avant!r}")
+            cell.value = saisie.tape
+        for ligne in (ligne for ligne in NOUVELLES_LIGNES if ligne.fichier == path.name):
+            table, spec = read.tables[ligne.feuille], std.sheet(ligne.feuille)
+            index = header_index(spec)
+            row = max(table.rows) + 1
+            sheet = book[table.title]
+            for header, value in ligne.valeurs.items():
+                sheet.cell(row=row, column=table.positions[index[fold(header)]] + 1).value = value
+        identification = book[read.identification_title]
+        identification[read.identification_cells["mise_a_jour"]].value = UPDATED_ON
+        target = folder / path.name
+        book.save(target)
+        normalise_zip(target)
+        written.append(target)
+    return written
+
+
 # --- Building ---------------------------------------------------------------------------
 
 def build_territory(territoire: str, dest: Path, sources: Path = SOURCES) -> list[Path]:
@@ -714,6 +873,8 @@ def build(dest: Path = ROOT, sources: Path = SOURCES, territories: tuple[str, ..
     written = []
     for territoire in territories:
         written += build_territory(territoire, dest, sources)
+    if SECOND_VERSION_OF in territories:
+        written += build_second_version(dest)
     if corrections:
         written += build_corrections(dest, sources)
     return written

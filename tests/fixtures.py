@@ -391,3 +391,62 @@ def handmade(folder: Path, name: str = "fait-main.xlsx") -> Handmade:
                 sheet.cell(row=row, column=column, value=value)
     book.save(path)
     return Handmade(path, rows, headers, {"Notes de réunion": notes})
+
+
+# --- A plan d'actions typed by hand: title rows, header far down, several sheets ----------------
+
+PLAN_HEADERS = ["N° action", "Thématique", "Objectif", "Intitulé de l'action", "Pilote collectivité", "Pilote Caf",
+                "Année de début", "Statut", "Indicateurs de résultat", "Budget prévisionnel (€)"]
+
+
+def plan_action(numero: str, **typed: object) -> dict[str, object]:
+    """One valid action as a person types it (``typed`` replaces some of its cells)."""
+    row = {"N° action": numero, "Thématique": "Jeunesse", "Objectif": f"Objectif de l'action {numero}",
+           "Intitulé de l'action": f"Action {numero}", "Pilote collectivité": "Service jeunesse",
+           "Pilote Caf": "Conseillère territoriale", "Année de début": 2025, "Statut": "À engager",
+           "Indicateurs de résultat": "Jeunes accueillis", "Budget prévisionnel (€)": "8 000 €"}
+    row.update(typed)
+    return row
+
+
+@dataclass
+class PlanSheet:
+    """A sheet as someone laid it out: ``titles`` lines of title and notes above the header,
+    at ``header_row``; ``rows`` typed below it, None for a blank row left between two."""
+
+    title: str
+    header_row: int
+    rows: list[dict[str, object] | None]
+    titles: tuple[str, ...] = ("Plan d'actions de la ville de Dugny", "Document de travail")
+
+    def typed_rows(self) -> list[tuple[int, dict[str, object]]]:
+        """(Excel row, values) of every row typed."""
+        return [(self.header_row + offset, values) for offset, values in enumerate(self.rows, start=1) if values]
+
+
+def typed_plan_book(path: Path, sheets: list[PlanSheet], service: str = "Service jeunesse") -> Path:
+    """A workbook made from scratch in Excel: an Identification sheet, then plan sheets laid out
+    as ``sheets`` say. A value "=…" is a formula; "#N/A" and the like are typed error values
+    (as Excel stores them)."""
+    book = openpyxl.Workbook()
+    ident = book.active
+    ident.title = "Identification"
+    for row, (label, value) in enumerate([
+        ("Territoire", "Dugny"), ("Type de territoire", "Commune"), ("Code INSEE ou SIREN", "93030"), ("Caf", CAF),
+        ("Début de la convention", 2023), ("Fin de la convention", 2027), ("Service contributeur", service),
+    ], start=1):
+        ident.cell(row=row, column=1, value=label)
+        ident.cell(row=row, column=2, value=value)
+    for layout in sheets:
+        sheet = book.create_sheet(layout.title)
+        for row, title in enumerate(layout.titles[: max(0, layout.header_row - 1)], start=1):
+            sheet.cell(row=row, column=1, value=title)
+        for column, header in enumerate(PLAN_HEADERS, start=1):
+            sheet.cell(row=layout.header_row, column=column, value=header)
+        for row, values in layout.typed_rows():
+            for header, value in values.items():
+                if value is not None:
+                    sheet.cell(row=row, column=PLAN_HEADERS.index(header) + 1, value=value)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return Path(path)

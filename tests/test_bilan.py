@@ -73,15 +73,18 @@ def by_hand(territory: str) -> dict:
     places = Counter()
     for row in equipment:
         places[plain(row["type de structure"])] += number(row.get("capacite (places)")) or 0
-    shares = {}
+    shares, references = {}, {}
     for row in rows_of(folder, "suivi", plain("N° action")):
+        if number(row.get("valeur de reference")) is not None:
+            references[(str(row[plain("N° action")]), plain(row["indicateur"]))] = (
+                number(row["valeur de reference"]), int(number(row["annee de reference"])))
         values = {int(header): number(value) for header, value in row.items()
                   if header.isdigit() and int(header) <= YEAR and number(value) is not None}
         target = number(row.get("cible"))
         if values and target:
             shares[(str(row[plain("N° action")]), plain(row["indicateur"]))] = round(values[max(values)] / target, 4)
     return {"total": len(actions), "status": status, "late": late, "starting": starting, "structures": structures,
-            "places": places, "shares": shares}
+            "places": places, "shares": shares, "references": references}
 
 
 def read_bilan(path: Path) -> dict:
@@ -98,12 +101,17 @@ def read_bilan(path: Path) -> dict:
         if not row[0] or row[0] == "Total":
             break
         equipment[plain(row[0])] = (row[1], row[2] or 0)
-    shares = {}
+    shares, references = {}, {}
     for row in book["Indicateurs"].iter_rows(min_row=2, max_col=9, values_only=True):
+        given = re.match(r"([\d\u202f,]+)(?: %)? \((\d{4})\)$", str(row[4] or ""))
+        if given:  # « 1re valeur » marks a reference taken from the first value, not given
+            references[(str(row[0]), plain(row[1]))] = (
+                float(given[1].replace("\u202f", "").replace(",", ".")), int(given[2]))
         if row[3] == YEAR or (row[0] and row[6] is not None and row[3] and row[3] < YEAR):
             if row[7] is not None:
                 shares[(str(row[0]), plain(row[1]))] = round(row[7], 4)
-    return {"total": total, "late": set(late), "starting": set(starting), "equipment": equipment, "shares": shares}
+    return {"total": total, "late": set(late), "starting": set(starting), "equipment": equipment, "shares": shares,
+            "references": references}
 
 
 @pytest.mark.parametrize("territory", ["dugny", "boulogne-billancourt"])
@@ -121,7 +129,9 @@ def test_bilan_figures_equal_the_figures_counted_from_the_files(territory, tmp_p
     assert shown["equipment"] == {kind: (count, expected["places"][kind])
                                   for kind, count in expected["structures"].items()}
     assert shown["shares"] == expected["shares"]
+    assert shown["references"] == expected["references"]
     assert expected["late"] and expected["shares"]  # the samples do exercise these figures
+    assert expected["references"] or territory != "dugny"
 
 
 def test_bilan_from_the_consolidated_workbook_equals_the_bilan_from_the_files(tmp_path):
@@ -215,6 +225,14 @@ def test_bad_input_is_one_french_sentence_and_exit_2(args, message, tmp_path):
     result = run(*(arg.format(**fill) for arg in args))
     assert result.exit_code == 2
     assert result.output == message.format(**fill)
+    assert not (tmp_path / "b.xlsx").exists()
+
+
+def test_depuis_must_be_the_same_territory(tmp_path):
+    result = run(SAMPLES / "dugny", "-o", tmp_path / "b.xlsx", "--depuis", SAMPLES / "carrieres-sur-seine")
+    assert result.exit_code == 2
+    assert result.output == (f"Erreur : « {SAMPLES / 'carrieres-sur-seine'} » est la convention de Carrières-sur-Seine, "
+                             "pas celle de Dugny : --depuis attend une version précédente du même territoire.\n")
     assert not (tmp_path / "b.xlsx").exists()
 
 

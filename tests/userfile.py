@@ -127,7 +127,7 @@ def add_cached_values(path: Path, title: str, values: dict[str, object]) -> None
             if info.filename == part:
                 text = data.decode("utf-8")
                 for ref, value in values.items():
-                    pattern = re.compile(rf'(<c r="{ref}"[^>]*>\s*<f>.*?</f>)\s*<v\s*/>')
+                    pattern = re.compile(rf'(<c r="{ref}"[^>]*>\s*<f>.*?</f>)\s*(?:<v\s*/>|<v>\s*</v>)')
                     text, count = pattern.subn(lambda match, value=value: f"{match.group(1)}<v>{value}</v>", text)
                     assert count == 1, f"no formula cell {ref} in {title}"
                 data = text.encode("utf-8")

@@ -41,6 +41,18 @@ class Territory:
         return folded in self.members or (self.name is not None and folded == fold_name(self.name))
 
 
+def department_of_insee(code: str | None) -> str | None:
+    """The first digits a postcode of this commune starts with: its département (20 for
+    Corsica's 2A/2B, three digits overseas), or None when the code is not a commune's INSEE code."""
+    if not code or len(code) != 5:
+        return None
+    if code[:2] in ("2A", "2B"):
+        return "20"
+    if not code.isdigit():
+        return None
+    return code[:3] if code.startswith("97") else code[:2]
+
+
 def identification_values(book: ReadWorkbook) -> dict[str, object]:
     """Identification fields as typed values (unreadable ones as typed)."""
     spec = load().sheet(IDENTIFICATION)
@@ -205,13 +217,21 @@ class Rules:
     def equipements(self, frame: pd.DataFrame) -> None:
         capacity = load().sheet(EQUIPEMENTS).column("capacite")
         column_id, types = capacity.warn_empty_if
-        for row in _records(frame, ("capacite", column_id, "collectivite")):
+        for row in _records(frame, ("capacite", column_id, "collectivite", "code_postal")):
             if row["capacite"] is None and row.get(column_id) in types:
                 self.add(row, EQUIPEMENTS, "capacite", "capacite-manquante", AVERTISSEMENT,
                          f"La capacité d'un équipement de type « {row[column_id]} » est attendue : "
                          "indiquez le nombre de places.")
             collectivite = row.get("collectivite")
             territory = self.territory(row)
+            expected = department_of_insee(territory.code) if not territory.is_epci else None
+            postcode = row.get("code_postal")
+            if expected and isinstance(postcode, str) and len(postcode) == 5 and postcode.isdigit() \
+                    and not postcode.startswith(expected):
+                self.add(row, EQUIPEMENTS, "code_postal", "code-postal-departement", AVERTISSEMENT,
+                         f"Le code postal {postcode} n'est pas dans le département du territoire "
+                         f"({expected}, d'après le code INSEE {territory.code}) : vérifiez les 5 chiffres "
+                         f"(un chiffre oublié, par exemple {expected}… ?).")
             if collectivite and territory.is_epci and not territory.is_member(collectivite):
                 self.add(row, EQUIPEMENTS, "collectivite", "commune-non-membre", ERREUR,
                          f"{quote(collectivite)} n'est ni l'EPCI ni une de ses communes membres : "

@@ -54,9 +54,11 @@ def comparisons(columns: list[str], rows: list[list]) -> list[Comparison]:
 
 def largest_gaps(figures: list[Comparison], count: int) -> list[Comparison]:
     """The ``count`` figures furthest from the département, relative to its value (marked ones
-    first); figures equal to the département's are no gap."""
+    first). Amounts in € are left out (most are totals, a commune's always far below its
+    département's), and so are figures equal to the département's."""
     def size(figure: Comparison) -> tuple:
         relative = figure.relative_gap
         return (figure.marked, abs(relative) if relative is not None else float("inf"))
 
-    return sorted((figure for figure in figures if figure.gap), key=size, reverse=True)[:count]
+    ranked = [figure for figure in figures if figure.gap and figure.unit != "€"]
+    return sorted(ranked, key=size, reverse=True)[:count]

@@ -9,18 +9,22 @@ measured by ``ctgxl.reading.safety`` before a reader is let near it.
 from __future__ import annotations
 
 import errno
-import logging
+import os
 import hashlib
 import re
 import stat
+import tempfile
 import zipfile
 from pathlib import Path
 
 from defusedxml import ElementTree
 
+from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
-from ctgxl.reading.safety import (UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse, sparse_message,
-                                  survey_ole, survey_zip)
+from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details
+from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
+from ctgxl.reading.safety import (DAMAGED, UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse,
+                                  sparse_message, survey_ole, survey_zip)
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text
 from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, RECORD_HEADER
@@ -91,10 +95,18 @@ def _sniff(path: Path) -> str:
 
 def load_grids(path: Path, limits: Limits):
     """Cells of every sheet as lists of rows, which sheets are hidden, the recorded
-    template (kind, version), and the cells whose format is a percent."""
+    template (kind, version), the cells whose format is a percent, and notes on the file
+    as (code, message, severity)."""
+    with tempfile.TemporaryDirectory(prefix="ctgxl-") as folder:
+        return _load_grids(path, limits, path.suffix, Path(folder))
+
+
+def _load_grids(path: Path, limits: Limits, suffix: str, folder: Path, depth: int = 0):
+    """``load_grids`` of ``path``, a file named with ``suffix``; a copy that calamine can read
+    (decrypted, or laid out as usual) is written in ``folder`` when needed."""
     kind = _sniff(path)
     record: dict[str, str] = {}
-    notes: list[tuple[str, str]] = []
+    notes: list[tuple[str, str, str]] = []
     percent_needed = formulas = macros = False
     survey = None
     parts_read: dict[str, bytes] = {}  # zip members inflated by _inspect_xlsx, read again by _xml_details
@@ -102,6 +114,16 @@ def load_grids(path: Path, limits: Limits):
         names = _check_zip(path, limits)
         if "EncryptedPackage" in names:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
+        if depth == 0 and _needs_copy(path):
+            copy, dropped = usual_copy(path, folder)
+            grids, hidden, record, formats, notes = _load_grids(copy, limits, suffix, folder, depth + 1)
+            if dropped:
+                notes.append(("macros-ignorees", INFORMATION, "Feuilles de macros Excel 4.0 ou de boîte de dialogue "
+                              f"laissées de côté (ctgxl ne les exécute jamais) : {_titles(dropped)}. Les autres "
+                              "feuilles ont été lues."))
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                notes.append(_MACROS_NOTE)
+            return grids, hidden, record, formats, notes
         if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
             raise UnreadableFile("fichier-illisible", "Le fichier n'est pas un classeur Excel ni LibreOffice (c'est "
                                  "un dossier compressé d'un autre type) : enregistrez le classeur en .xlsx depuis "
@@ -117,6 +139,8 @@ def load_grids(path: Path, limits: Limits):
             format_name, suffixes = "Excel binaire (.xlsb)", {".xlsb"}
     elif kind == "ole":
         encrypted, macros = ole_markers(path)
+        if depth == 0 and (encrypted or xls_encrypted(path)):  # Excel's built-in key opens it, or a password is needed
+            return _load_grids(decrypted_copy(path, folder), limits, suffix, folder, depth + 1)
         if encrypted:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
         format_name, suffixes = "Excel 97-2003 (.xls)", {".xls", ".xlt"}
@@ -128,14 +152,12 @@ def load_grids(path: Path, limits: Limits):
     else:
         raise UnreadableFile("fichier-illisible", _not_a_workbook(path))
     by_content = path.suffix.lower() not in suffixes
-    if by_content:
-        notes.append(("extension-incorrecte", f"Le fichier porte l'extension « {path.suffix or '(aucune)'} » mais "
-                      f"c'est un classeur {format_name} : il a été lu d'après son contenu. Renommez-le ou "
+    if suffix.lower() not in suffixes:
+        notes.append(("extension-incorrecte", AVERTISSEMENT, f"Le fichier porte l'extension « {suffix or '(aucune)'} » "
+                      f"mais c'est un classeur {format_name} : il a été lu d'après son contenu. Renommez-le ou "
                       "enregistrez-le de nouveau au format .xlsx."))
     if macros:
-        notes.append(("macros-ignorees", "Le classeur contient des macros (VBA ou scripts) : ctgxl ne les exécute "
-                      "jamais et ne les recopie pas dans les classeurs qu'il produit (fusion, découpage, "
-                      "mise au format) ; seule la copie annotée, qui reste le fichier de la personne, les garde."))
+        notes.append(_MACROS_NOTE)
     grids, hidden = _calamine_grids(path, limits, survey, by_content, skip_own=bool(record))
     formats: dict[str, dict] = {}
     if percent_needed or formulas:
@@ -146,14 +168,31 @@ def load_grids(path: Path, limits: Limits):
     elif kind == "zip" and "content.xml" in names:
         formats = _ods_percent_cells(path)
     elif kind == "ole":
-        formats = _xls_error_cells(path, grids)
+        formats = xls_details(path, {title: grid for title, grid in grids.items()
+                                     if not isinstance(grid, (TooLarge, Broken))})
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
     return grids, hidden, record, formats, notes
 
 
 _XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
-_ENCRYPTED = "Le classeur est protégé par un mot de passe : enregistrez-en une copie sans mot de passe, puis relancez."
+_MACROS_NOTE = ("macros-ignorees", AVERTISSEMENT, "Le classeur contient des macros (VBA ou scripts) : ctgxl ne les "
+                "exécute jamais et ne les recopie pas dans les classeurs qu'il produit (fusion, découpage, mise au "
+                "format) ; seule la copie annotée, qui reste le fichier de la personne, les garde.")
+
+
+def _titles(titles: list[str]) -> str:
+    return ", ".join(f"« {title} »" for title in titles)
+
+
+def _needs_copy(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return needs_copy(archive)
+    except UnreadableFile:
+        raise
+    except Exception:  # a damaged package: the usual reading says what is wrong
+        return False
 
 
 # The first record of an Excel 2.x, 3.0 or 4.0 file (BOF, BIFF2 to BIFF4), not inside an OLE2 container.
@@ -184,8 +223,7 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        raise UnreadableFile("fichier-illisible", "Le fichier est endommagé (incomplet ou corrompu) : "
-                             "demandez à son auteur de l'enregistrer de nouveau.") from None
+        raise UnreadableFile("fichier-illisible", DAMAGED) from None
     total = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
     if total > limits.max_inflated_bytes:
@@ -202,19 +240,6 @@ def _check_zip(path: Path, limits: Limits) -> set[str]:
             "fichier piégé). Demandez à son auteur de l'enregistrer de nouveau en .xlsx.",
         )
     return {info.filename for info in infos}
-
-
-def _shows_percent(code: str) -> bool:
-    """Whether a number format shows a percent: a `%` neither escaped nor inside quotes.
-    One pass (a regular expression looking ahead for paired quotes after each `%` takes
-    minutes on a format of 200 000 `%`)."""
-    quotes_after = code.count('"')  # outside quotes: an even number of them follows
-    for index, char in enumerate(code):
-        if char == '"':
-            quotes_after -= 1
-        elif char == "%" and quotes_after % 2 == 0 and (index == 0 or code[index - 1] != "\\"):
-            return True
-    return False
 
 
 def _inspect_xlsx(path: Path, names: set[str],
@@ -247,9 +272,9 @@ def _inspect_xlsx(path: Path, names: set[str],
 def _styles_have_percent(xml: bytes) -> bool:
     root = ElementTree.fromstring(xml)
     namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
-    percent_ids = {"9", "10"}
+    percent_ids = {str(number) for number in BUILTIN_PERCENT_IDS}
     for number_format in root.iter(f"{namespace}numFmt"):
-        if _shows_percent(number_format.get("formatCode", "")):
+        if shows_percent(number_format.get("formatCode", "")):
             percent_ids.add(number_format.get("numFmtId"))
     cell_xfs = root.find(f"{namespace}cellXfs")
     if cell_xfs is None:
@@ -343,12 +368,12 @@ _ERROR_WORDS = (
 
 
 def _short(error: Exception) -> str:
-    """What went wrong, in French words. The library's own (English) words go to the debug
-    log, shown with `ctgxl --debug`."""
+    """What went wrong, in French words; the library's own (English) words only with
+    `ctgxl --debug` (which sets CTGXL_DEBUG, seen by the reading processes too)."""
     text = str(error).splitlines()[0] if str(error) else ""
-    logging.getLogger("ctgxl").debug("lecture : %s: %s", type(error).__name__, text[:300])
     lowered = f"{type(error).__name__} {text}".lower()
-    return next((french for key, french in _ERROR_WORDS if key in lowered), "son contenu est endommagé")
+    words = next((french for key, french in _ERROR_WORDS if key in lowered), "son contenu est endommagé")
+    return f"{words} ; détail : {type(error).__name__}: {text[:200]}" if os.environ.get("CTGXL_DEBUG") else words
 
 
 _ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")
@@ -501,21 +526,17 @@ def _normalise_part(target: str) -> str:
     return "/".join(parts)
 
 
-# Excel's built-in number formats that show a percent.
-_BUILTIN_PERCENT = {"9", "10"}
-
-
 def _percent_styles(xml: bytes) -> set[str]:
     """Indexes (as text) of the cell styles whose number format shows a '%', as openpyxl
     judges a cell's ``number_format``."""
     root = ElementTree.fromstring(xml)
     namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
-    percent_ids = set(_BUILTIN_PERCENT)
+    percent_ids = {str(number) for number in BUILTIN_PERCENT_IDS}
     custom = {}
     for number_format in root.iter(f"{namespace}numFmt"):
         custom[number_format.get("numFmtId")] = number_format.get("formatCode", "")
     for format_id, code in custom.items():
-        if "%" in code:
+        if shows_percent(code):
             percent_ids.add(format_id)
         elif format_id in percent_ids:
             raise _Unhandled  # a built-in percent id redefined
@@ -554,7 +575,8 @@ def _openpyxl_details(path: Path, percent: bool, formulas: bool, grids: dict | N
                     continue
                 for row in sheet.iter_rows(**limits):
                     for cell in row:
-                        if "%" in (getattr(cell, "number_format", "") or "") and isinstance(cell.value, (int, float)):
+                        if shows_percent(getattr(cell, "number_format", "") or "") and \
+                                isinstance(cell.value, (int, float)):
                             cells.add((cell.row, cell.column - 1))
             book.close()
         if formulas:
@@ -626,45 +648,6 @@ def _ods_percent_cells(path: Path) -> dict[str, dict]:
         return details
     except Exception:
         return {}
-
-
-# A BOOLERR record holding an error, or a FORMULA record whose cached result is an error: without
-# either in the file, no cell of an .xls shows an error and xlrd is not needed.
-_XLS_ERROR_CODES = b"[\x00\x07\x0f\x17\x1d\x24\x2a]"
-_XLS_ERROR_RECORD = re.compile(b"\x05\x02\x08\x00.{6}" + _XLS_ERROR_CODES + b"\x01|\x02\x00" + _XLS_ERROR_CODES
-                               + b"\x00\x00\x00\xff\xff", re.S)
-
-
-def _xls_error_cells(path: Path, grids: dict) -> dict[str, dict]:
-    """Cells of an .xls file that show an error (#N/A, #DIV/0!…), which calamine reads as empty.
-    Only the sheets calamine read are visited, within the cells it read."""
-    with open(path, "rb") as handle:
-        if _XLS_ERROR_RECORD.search(handle.read()) is None:
-            return {}
-    try:
-        import xlrd
-
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Discard())
-        details: dict[str, dict] = {}
-        for index, title in enumerate(book.sheet_names()):
-            grid = grids.get(title)
-            if not grid or isinstance(grid, (TooLarge, Broken)):
-                continue
-            sheet = book.sheet_by_index(index)
-            errors = details.setdefault(title, {"percent": set(), "uncached": set(), "errors": {}})["errors"]
-            for row in range(min(sheet.nrows, len(grid))):
-                for column, cell in enumerate(sheet.row(row)):
-                    if cell.ctype == xlrd.XL_CELL_ERROR:
-                        errors[(row + 1, column)] = xlrd.error_text_from_code.get(cell.value, "#N/A")
-            book.unload_sheet(index)
-        return details
-    except Exception:  # xlrd cannot read what calamine could: the values are still read
-        return {}
-
-
-class _Discard:
-    def write(self, text: str) -> None:
-        pass
 
 
 def _record_from_lists(grid: list[list]) -> dict[str, str]:

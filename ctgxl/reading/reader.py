@@ -118,8 +118,8 @@ def read_workbook(path: Path, name: str | None = None, limits: Limits | None = N
         book.readable = False
         book.finding(None, None, None, None, problem.code, ERREUR, problem.message)
         return book
-    for code, message in notes:
-        book.finding(None, None, None, None, code, AVERTISSEMENT, message)
+    for code, severity, message in notes:
+        book.finding(None, None, None, None, code, severity, message)
     _recognise(book, grids, hidden, record, formats, limits)
     return book
 

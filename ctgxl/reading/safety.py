@@ -28,7 +28,7 @@ from ctgxl.limits import Limits
 CHUNK = 1 << 20
 MAX_MEMBERS = 20_000
 SHEET_FOLDERS = ("xl/worksheets/", "xl/macrosheets/", "xl/dialogsheets/")
-_DAMAGED = ("Le fichier est endommagé (incomplet ou corrompu) : demandez à son auteur de "
+DAMAGED = ("Le fichier est endommagé (incomplet ou corrompu) : demandez à son auteur de "
             "l'enregistrer de nouveau.")
 
 
@@ -178,7 +178,7 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
             zlib.error, struct.error):
-        raise UnreadableFile("fichier-illisible", _DAMAGED) from None
+        raise UnreadableFile("fichier-illisible", DAMAGED) from None
     large = survey.too_large(limits)
     unmapped = [part for part in large if part not in survey.sheet_parts.values()]
     if unmapped:
@@ -200,7 +200,7 @@ def _inflate(handle, info: zipfile.ZipInfo):
     handle.seek(info.header_offset)
     header = handle.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise UnreadableFile("fichier-illisible", _DAMAGED)
+        raise UnreadableFile("fichier-illisible", DAMAGED)
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     handle.seek(info.header_offset + 30 + name_length + extra_length)
     left = info.compress_size
@@ -212,14 +212,14 @@ def _inflate(handle, info: zipfile.ZipInfo):
                 break
             out = handle.read(min(left, CHUNK))
             if not out:
-                raise UnreadableFile("fichier-illisible", _DAMAGED)
+                raise UnreadableFile("fichier-illisible", DAMAGED)
             left -= len(out)
         else:
             data = decompressor.unconsumed_tail
             if not data and left > 0 and not decompressor.eof:
                 data = handle.read(min(left, CHUNK))
                 if not data:
-                    raise UnreadableFile("fichier-illisible", _DAMAGED)
+                    raise UnreadableFile("fichier-illisible", DAMAGED)
                 left -= len(data)
             out = decompressor.decompress(data, CHUNK) if data else b""
             if not out and not decompressor.unconsumed_tail and (left <= 0 or decompressor.eof):

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ctgxl.findings import AVERTISSEMENT, Finding
+from ctgxl.findings import AVERTISSEMENT, ERREUR, Finding
 from ctgxl.reading.reader import ReadWorkbook, SheetTable
 from ctgxl.standard import Column, Sheet, load
-from ctgxl.reading.values import (PARSERS, has_control_characters, is_empty, list_lookup, parse_choice, parse_choices,
-                          parse_number, parse_plain_number, parse_text, parse_value)
+from ctgxl.text import deceptive_characters, quote, unmasked
+from ctgxl.reading.values import (PARSERS, as_text, has_control_characters, is_empty, is_number, list_lookup,
+                                  parse_choice, parse_choices, parse_number, parse_plain_number, parse_text,
+                                  parse_value)
 
 BOOK = "_livre"
 FILE = "_fichier"
@@ -82,11 +84,14 @@ def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable
     percent_rows: dict[str, set[int]] = {}
     for index, column_id in table.percent:
         percent_rows.setdefault(column_id, set()).add(index)
+    keys = set(spec.key)
     for column in columns:
         raw = table.values.get(column.id)
         if raw is None:
             data[column.id] = [None] * count
             continue
+        if column.id in keys:
+            _deceptive_keys(book, table, column, raw, findings)
         if not column.default and PARSERS.get(column.type) is parse_text:
             texts = _plain_texts(raw)
             if texts is not None:
@@ -110,6 +115,8 @@ def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable
         for index, value in enumerate(raw):
             kind = value.__class__
             if numbers and (kind is int or (kind is float and math.isfinite(value))) and index not in percent:
+                if not -HUGE < value < HUGE:
+                    findings.append(_finding(book, table, index, column, *_huge(value)))
                 parsed.append(value)
                 continue
             if is_empty(value):
@@ -123,10 +130,12 @@ def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable
                 continue
             if not is_list:
                 result, problem = parse(value, column, index in percent)
+                if problem is None and is_number(result) and not -HUGE < result < HUGE:
+                    problem = _huge(value)
             elif value.__class__ is str:
                 outcome = known.get(value)
                 if outcome is None:
-                    outcome = known[value] = parse(value, column)
+                    outcome = known[value] = _parse_list_value(parse, value, column)
                 result, problem = outcome
             else:
                 result, problem = parse(value, column)
@@ -154,6 +163,56 @@ def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable
     data[SHEET] = [table.title] * count
     data[ROW] = table.rows
     return data, findings
+
+
+# Far beyond any count or amount of a CTG (a million billion): a slip of the keyboard or a formula.
+HUGE = 1e15
+
+
+def _huge(value: object) -> tuple[str, str, str]:
+    shown = as_text(value) if isinstance(value, str) else f"{value:.6G}"  # as Excel shows it: 1E+308
+    return ("nombre-demesure", ERREUR,
+            f"{quote(shown)} est un nombre démesuré (au-delà d'un million de milliards) : sans doute une faute de "
+            "frappe ou une formule qui s'emballe. Tapez la valeur voulue.")
+
+
+def _parse_list_value(parse, value: str, column: Column) -> tuple:
+    """A list value; one holding an invisible or look-alike character is read as it looks, and
+    the character named (the value otherwise reads as a different one, or as outside the list)."""
+    found = deceptive_characters(value, spaces=False)
+    if not found:
+        return parse(value, column)
+    result, problem = parse(unmasked(value), column)
+    if problem is None:
+        return result, ("caractere-trompeur", AVERTISSEMENT,
+                        f"{quote(value)} contient {_listed(found)} : la valeur est lue comme « {result} ». "
+                        "Retapez-la au clavier ou choisissez-la dans la liste.")
+    return parse(value, column)[0], ("caractere-trompeur", ERREUR,
+                                     f"{quote(value)} contient {_listed(found)}, et n'est pas dans la liste de la "
+                                     f"colonne « {column.header} ». Retapez-la au clavier ou choisissez-la dans "
+                                     "la liste.")
+
+
+def _deceptive_keys(book: ReadWorkbook, table: SheetTable, column: Column, raw: list,
+                    findings: list[Finding]) -> None:
+    """Key cells (N° action, indicator…) holding a character that does not show or looks like
+    another: « PE-1 » with a zero-width space, or with a Cyrillic « Р », is not the action PE-1.
+    (No-break spaces are not counted: keys are compared with spaces folded.) An error in an
+    identifier; a warning in a free text, where another alphabet may be meant."""
+    severity = ERREUR if column.type == "identifiant" else AVERTISSEMENT
+    for index, value in enumerate(raw):
+        if value.__class__ is not str or value.isascii():
+            continue
+        found = deceptive_characters(value, spaces=False)
+        if found:
+            findings.append(_finding(book, table, index, column, "caractere-trompeur", severity,
+                                     f"{quote(value)} contient {_listed(found)} : à l'écran elle se confond avec "
+                                     f"« {unmasked(value).strip()} », mais c'est une autre valeur pour ctgxl comme "
+                                     "pour Excel. Retapez-la au clavier."))
+
+
+def _listed(found: list[str]) -> str:
+    return found[0] if len(found) == 1 else ", ".join(found[:-1]) + " et " + found[-1]
 
 
 def _plain_texts(raw: list) -> list | None:

@@ -182,6 +182,8 @@ def parse_date(value: object, column: Column, percent: bool = False):
 
 
 def _parse_date(value: object, column: Column):
+    if isinstance(value, (date, datetime)) and (year := _typed_year(value)):
+        return (date(year, 12, 31) if column.end_of_period else date(year, 1, 1)), None
     if isinstance(value, datetime):
         return value.date(), None
     if isinstance(value, date):
@@ -217,6 +219,15 @@ def _parse_date(value: object, column: Column):
     except ValueError:
         pass
     return text, _bad_date(value)
+
+
+def _typed_year(value: date) -> int | None:
+    """The year typed into a date cell: Excel and Calc store « 2023 » typed there as the day
+    number 2023, shown as 15/07/1905. Days 1900 to 2200 (March 1905 to January 1906) are read
+    as that year."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    days = (moment - EXCEL_EPOCH).total_seconds() / 86400
+    return int(days) if days.is_integer() and 1900 <= days <= 2200 else None
 
 
 def _bad_date(value: object) -> tuple:

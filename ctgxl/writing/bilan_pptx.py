@@ -55,6 +55,15 @@ def write_bilan_pptx(bilan: Bilan, output: Path) -> None:
         deck.save(str(temporary))
 
 
+def balanced(items: list, most: int) -> list[list]:
+    """``items`` over as few pages of at most ``most`` as needed, evenly (no last page of one)."""
+    if not items:
+        return [[]]
+    pages = -(-len(items) // most)
+    size = -(-len(items) // pages)
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
 class _Deck:
     def __init__(self, deck):
         self.deck = deck
@@ -121,7 +130,7 @@ class _Deck:
             slide = self.slide(title, subtitle)
             self.text(slide, empty, MARGIN, TABLE_TOP + 0.2, WIDTH - 2 * MARGIN, 0.6, size=18)
             return
-        pages = [rows[start:start + ROWS_PER_SLIDE] for start in range(0, len(rows), ROWS_PER_SLIDE)]
+        pages = balanced(rows, ROWS_PER_SLIDE)
         for number, page in enumerate(pages, start=1):
             heading = title if len(pages) == 1 else f"{title} ({number}/{len(pages)})"
             slide = self.slide(heading, subtitle)
@@ -235,9 +244,7 @@ class _Deck:
                          [0.9, 4.4, 2.0, 1.0, 1.5, 1.2, 1.33], "Aucun indicateur suivi.")
         followed = [indicator for indicator in bilan.indicators
                     if indicator.latest and is_number(indicator.latest.share)]
-        per_chart = 12
-        for start in range(0, len(followed), per_chart):
-            part = followed[start:start + per_chart]
+        for part in (balanced(followed, 12) if followed else []):
             slide = self.slide("Part de la cible atteinte", "Dernière valeur connue rapportée à la cible.")
             self.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED,
                        [shorten(f"{indicator.numero} – {indicator.indicateur}", 60) for indicator in part],
@@ -265,7 +272,7 @@ class _Deck:
         rows.append(total)
         subtitle = ("Depuis la version précédente" if equipment.compared
                     else "Structures et places déclarées (--depuis compare à une version précédente)")
-        pages = [rows[start:start + 11] for start in range(0, len(rows), 11)] or [[]]
+        pages = balanced(rows, 11)
         for page in pages:
             slide = self.slide("Équipements et places", subtitle)
             self.table(slide, headers, page, widths, size=11, row_height=0.42)
@@ -283,7 +290,7 @@ class _Deck:
         self.paged_table("Diagnostic : plus grands écarts avec le département",
                          "Taux, ratios et montants ; écart en points pour un taux.",
                          ["Indicateur", "Commune", "Année", "Territoire", "Département", "Écart"], rows,
-                         [5.3, 1.9, 0.9, 1.3, 1.6, 1.33], "Aucune valeur comparable au département.")
+                         [4.6, 1.9, 0.8, 1.7, 1.7, 1.63], "Aucune valeur comparable au département.")
 
     def changes(self, bilan: Bilan) -> None:
         rows = [[change.sheet, change.key, change.what, change.old, change.new] for change in bilan.changes or []]

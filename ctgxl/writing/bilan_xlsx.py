@@ -170,8 +170,9 @@ def _themes(sheets: _Sheets, bilan: Bilan) -> None:
         chart.set_x_axis({"name": "Nombre d'actions", "major_gridlines": {"visible": True}})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 720, "height": 140 + 30 * last})
+        chart.set_size({"width": 720, "height": 160 + 42 * last})
         sheet.insert_chart(row + 2, 0, chart)
+        sheet.set_h_pagebreaks([row + 1])
     sheet.freeze_panes(1, 0)
     print_setup(sheet, landscape=True)
 
@@ -235,18 +236,20 @@ def _indicators(sheets: _Sheets, bilan: Bilan) -> None:
         for offset, indicator in enumerate(followed):
             write_value(sheet, first + offset, 0, indicator.numero)
             write_value(sheet, first + offset, 1, indicator.indicateur, sheets.fmt.text)
-            sheet.write_number(first + offset, 7, indicator.latest.share, sheets.share)
+            sheet.write_number(first + offset, 2, indicator.latest.share, sheets.share)
         last = first + len(followed) - 1
         chart = sheets.book.add_chart({"type": "bar"})
         chart.add_series({"name": "Part de la cible atteinte", "categories": [INDICATORS, first, 0, last, 0],
-                          "values": [INDICATORS, first, 7, last, 7], "fill": {"color": "#1F4E79"},
+                          "values": [INDICATORS, first, 2, last, 2], "fill": {"color": "#1F4E79"},
                           "data_labels": {"value": True, "num_format": SHARE}})
         chart.set_title({"name": "Part de la cible atteinte par indicateur"})
         chart.set_legend({"none": True})
         chart.set_y_axis({"reverse": True})
         chart.set_x_axis({"num_format": SHARE, "min": 0, "major_gridlines": {"visible": True}})
-        chart.set_size({"width": 720, "height": 120 + 26 * len(followed)})
-        sheet.insert_chart(last + 2, 1, chart)
+        chart.set_size({"width": 580, "height": 120 + 26 * len(followed)})
+        # Beside its data, on a page of its own: a chart cut by a page break cannot be read.
+        sheet.insert_chart(first, 3, chart)
+        sheet.set_h_pagebreaks([first - 1])
     sheet.freeze_panes(1, 0)
     print_setup(sheet, landscape=True, total_width=150)
 
@@ -280,8 +283,9 @@ def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
         sheets.cell(sheet, row, 6, equipment.places_change, sheets.change)
     row += 2
     if not equipment.compared:
-        sheet.write_string(row, 0, "Le standard ne date pas l'ouverture ni la fermeture des structures : les "
-                           "gains et pertes se lisent en comparant à une version précédente (--depuis).", sheets.note)
+        sheet.merge_range(row, 0, row, 2, "Le standard ne date pas l'ouverture ni la fermeture des structures : "
+                          "les gains et pertes se lisent en comparant à une version précédente (--depuis).", sheets.note)
+        sheet.set_row(row, 4 * LINE_HEIGHT)
         row += 2
     for title, structures in (("Structures ajoutées", equipment.added), ("Structures retirées", equipment.removed)):
         if not equipment.compared:
@@ -316,14 +320,14 @@ def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
 def _gaps(sheets: _Sheets, bilan: Bilan) -> None:
     sheet = sheets.book.add_worksheet(GAPS)
     row = sheets.table(sheet, 0, ["Donnée du diagnostic", "Thème", "Lieu", "Millésime", "En", "Territoire",
-                                  "Département", "Écart"], [50, 20, 16, 8, 8, 12, 12, 12])
+                                  "Département", "Écart"], [46, 20, 16, 9, 6, 16, 16, 16])
     for figure in bilan.gaps:
         for col, value in enumerate((figure.indicator, figure.volet, figure.commune, figure.year, figure.unit)):
             write_value(sheet, row, col, value, sheets.fmt.wrap)
         sheets.fit(sheet, row, (figure.indicator, figure.volet, figure.commune))
         rate = figure.unit == "%"
         scale = 100 if rate else 1
-        number_format = PERCENT_FORMAT if rate else "#,##0.0"
+        number_format = PERCENT_FORMAT if rate else "#,##0" if abs(figure.value) >= 1000 else "#,##0.0"
         for col, value in ((5, figure.value), (6, figure.department)):
             sheet.write_number(row, col, value / scale, sheets.fmt.number(number_format))
         gap_format = sheets.book.add_format({"num_format": "+" + number_format + ";−" + number_format,

@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from ctgxl.merging.diff import ADDED, CHANGED, REMOVED, Change, Diff
-from ctgxl.reading.values import as_text
+from ctgxl.reading.values import as_text, is_number
+from ctgxl.text import fr_figure
 from ctgxl.writing.writer import LINE_HEIGHT, WorkbookWriter, _wrapped_lines, print_setup, write_value
 
 TITLE = "Liste des modifications"
@@ -26,7 +27,8 @@ def row_text(values: dict[str, object] | None) -> str | None:
     """A row added or removed, as « Champ : valeur » lines."""
     if not values:
         return None
-    return "\n".join(f"{name} : {as_text(value)}" for name, value in values.items())
+    return "\n".join(f"{name} : {fr_figure(value) if is_number(value) else as_text(value)}"
+                     for name, value in values.items())
 
 
 def write_changes(diff: Diff, output: Path, old_label: str, new_label: str, today: date | None = None) -> None:
@@ -49,8 +51,8 @@ def _sheet(writer: WorkbookWriter, diff: Diff, old_label: str, new_label: str, t
         sheet.write_string(HEADER_ROW, index, header, fmt.header)
         sheet.set_column(index, index, width, fmt.wrap)
     sheet.set_row(HEADER_ROW, 2 * LINE_HEIGHT + 2)
-    fills = {kind: book.add_format({"bg_color": colour, "text_wrap": True, "valign": "top", "border": 1,
-                                    "border_color": "#BFBFBF"})
+    fills = {kind: book.add_format({"bg_color": colour, "text_wrap": True, "valign": "top", "align": "left",
+                                    "border": 1, "border_color": "#BFBFBF"})
              for kind, colour in KIND_FILLS.items()}
     dates = {kind: book.add_format({"bg_color": colour, "valign": "top", "border": 1, "border_color": "#BFBFBF",
                                     "num_format": "dd/mm/yyyy", "align": "left"})
@@ -60,8 +62,8 @@ def _sheet(writer: WorkbookWriter, diff: Diff, old_label: str, new_label: str, t
         old = row_text(change.old) if change.kind == REMOVED else change.old
         new = row_text(change.new) if change.kind == ADDED else change.new
         values = (change.sheet, key_text(change), change.label, KIND_LABELS[change.kind], change.column, old, new)
-        lines = max(_wrapped_lines(as_text(value), width) for value, (_, width) in zip(values, COLUMNS)
-                    if value is not None)
+        lines = max(_wrapped_lines(as_text(value), width, density=1.0)
+                    for value, (_, width) in zip(values, COLUMNS) if value is not None)
         sheet.set_row(row, min(lines, 30) * LINE_HEIGHT + 2)
         for col, value in enumerate(values):
             cell_format = dates[change.kind] if hasattr(value, "year") else fills[change.kind]

@@ -10,7 +10,7 @@ from pathlib import Path
 from ctgxl.checking.check import Report
 from ctgxl.merging.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
 from ctgxl.findings import ERREUR, INFORMATION, Finding
-from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
+from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, EURO_FORMAT, PLAN, SUIVI, load
 from ctgxl.merging.comparisons import comparisons
 from ctgxl.reading.values import as_text
 from ctgxl.writing.writer import WorkbookWriter, print_setup, write_value
@@ -145,7 +145,7 @@ def _synthesis(writer: WorkbookWriter, consolidation: Consolidation, report: Rep
     sheet = book.add_worksheet(SYNTHESIS)
     fmt = writer.formats
     number = fmt.number("#,##0")
-    euro = fmt.number('#,##0 "€"')
+    euro = fmt.number(EURO_FORMAT)
     sheet.set_column(0, 0, 46)
     sheet.set_column(1, 12, 14)
     territory = consolidation.territory

@@ -98,6 +98,11 @@ class WorkbookWriter:
             cell_format = fmt.date if column.type == "date" else fmt.wrap
             write_value(sheet, row, 1, value, cell_format)
             sheet.write_string(row, 2, column.help, fmt.help)
+            # Tall enough for a long value (the member communes of an EPCI) or help, printed too:
+            # LibreOffice does not fit rows to their wrapped text on opening.
+            lines = max(_wrapped_lines(value, 45) if isinstance(value, str) else 1, _wrapped_lines(column.help, 70))
+            if lines > 1:
+                sheet.set_row(row, lines * LINE_HEIGHT)
             self._validate(sheet, row, 1, row, 1, column)
         for row, (label, value) in enumerate(extra, start=len(spec.columns) + 2):
             sheet.write_string(row, 0, str(label), fmt.label)

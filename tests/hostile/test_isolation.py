@@ -134,12 +134,12 @@ def test_a_worker_ended_by_its_cpu_time_is_a_finding_on_its_file(good_files):
 HOSTILE_TEXT = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_CPU, (20, 20))  # quadratic work on these sizes takes minutes
-from ctgxl.reading import grids, safety, values
+from ctgxl.reading import formats, grids, safety, values
 n = 200_000
 assert values.split_names(" " * n + "a" + " " * n + ";" + " " * n + "b") == ["a", "b"]
 assert values.split_names("a ; b\\n c") == ["a", "b", "c"]
-assert grids._shows_percent("%" * n + '"') is False and grids._shows_percent('0.0"%"') is False
-assert grids._shows_percent("0.0%") and not grids._shows_percent("0\\\\%")
+assert formats.shows_percent("%" * n + '"') is False and formats.shows_percent('0.0"%"') is False
+assert formats.shows_percent("0.0%") and not formats.shows_percent("0\\\\%")
 unclosed = b'<c r="A1"><f>1</f><v>1</v>' * (n // 4)
 assert list(grids._CELL.finditer(unclosed)) == []
 spaced = b'<c r="A1"><f>1</f><v>2</v></c >' * (n // 4)

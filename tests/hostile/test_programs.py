@@ -1,0 +1,109 @@
+"""Files from other programs (``corpus_programs.py``): read like their plain twin, or refused
+in words that say what to do; exact exit codes; inputs byte-identical afterwards."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+
+from ctgxl.cli import cli
+from hostile.corpus_programs import BUILDERS, build
+from hostile.test_hostile import snapshot
+
+
+def check(*paths: Path, env: dict | None = None) -> tuple[int, dict]:
+    result = CliRunner().invoke(cli, ["check", "--format", "json", *map(str, paths)], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def findings(report: dict) -> list[tuple]:
+    return sorted((item["feuille"], item["cellule"], item["code"]) for item in report["constats"])
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("programmes")
+    return folder, {case.name: case for case in build(folder)}
+
+
+@pytest.mark.parametrize("builder", [builder.__name__ for builder in BUILDERS])
+def test_each_case(corpus, builder):
+    folder, cases = corpus
+    case = list(cases.values())[[item.__name__ for item in BUILDERS].index(builder)]
+    before = snapshot(folder / case.name)
+    code, report = check(folder / case.name, env=case.env)
+    assert code == case.exit_code, f"{case.name} ({case.what}) : sortie {code}\n{report}"
+    assert [entry["lisible"] for entry in report["fichiers"]] == [case.readable]
+    found = report["constats"] + report.get("informations", [])
+    for wanted in case.codes:
+        messages = [item["message"] for item in found if item["code"] == wanted]
+        if not messages and wanted == "macros-ignorees":  # an information: only in the text report
+            text = CliRunner().invoke(cli, ["check", str(folder / case.name)]).stdout
+            messages = [line for line in text.splitlines() if f"[{wanted}]" in line]
+        assert messages, f"{case.name} : pas de « {wanted} » dans {found}"
+        for words in case.words:
+            assert any(words in message for message in messages), (words, messages)
+    for item in report["constats"]:
+        assert "CTGXL_" not in item["message"] and "zip" not in item["message"].lower(), item["message"]
+    if case.twin:
+        _, twin = check(folder / case.twin)
+        assert findings(report) == findings(twin)
+        assert report["fichiers"][0]["modele"] == twin["fichiers"][0]["modele"]
+    assert snapshot(folder / case.name) == before, f"{case.name} a été modifié"
+
+
+# --- .xls written by LibreOffice ------------------------------------------------------------------
+
+def soffice_convert(source: Path, target_format: str, out: Path, profile: Path) -> Path:
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+                    target_format, "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=120)
+    return out / f"{source.stem}.{target_format.split(':')[0]}"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) n'est pas installé")
+def test_xls_percent_formats(tmp_path):
+    """« 7 % », « 47 % » typed in a Diagnostic and saved as .xls: read as percents (no
+    pourcentage-fraction warning) and kept as 0.07 / 0.47, as in the .xlsx they came from."""
+    source = tmp_path / "diagnostic-pourcents.xlsx"
+    book = xlsxwriter.Workbook(source)
+    sheet = book.add_worksheet("Diagnostic")
+    percent = book.add_format({"num_format": "0%"})
+    sheet.write_row(0, 0, ["Volet", "Indicateur", "Commune", "Valeur territoire", "Unité", "Année", "Source",
+                           "Valeur département", "Valeur France"])
+    sheet.write_row(1, 0, ["Petite enfance", "Taux de couverture", None, None, "%", 2022, "Caf"])
+    sheet.write_number(1, 3, 0.07, percent)
+    sheet.write_number(1, 7, 0.47, percent)
+    sheet.write_number(1, 8, 0.5, percent)
+    book.close()
+    xls = soffice_convert(source, "xls", tmp_path / "xls", tmp_path / "profil")
+    before = snapshot(xls)
+    code, report = check(xls)
+    assert code == 0, report
+    assert "pourcentage-fraction" not in {item["code"] for item in report["constats"]}
+    assert findings(report) == findings(check(source)[1])
+    from ctgxl.reading.reader import read_workbook
+
+    table = read_workbook(xls).tables["Diagnostic"]
+    assert {key for _, key in table.percent} == {"valeur", "valeur_departement", "valeur_france"}
+    assert snapshot(xls) == before
+
+
+def test_library_words_only_with_debug(tmp_path):
+    """A sheet calamine cannot read: the French words, and the library's own only with --debug."""
+    import sys
+
+    from hostile.corpus import invalid_xml
+
+    target = tmp_path / invalid_xml(tmp_path).name
+    plain, debug = (subprocess.run([sys.executable, "-m", "ctgxl", *options, "check", str(target)],
+                                   capture_output=True, text=True, timeout=60).stdout for options in ([], ["--debug"]))
+    assert "mal encodés" in plain and "détail" not in plain and "utf-8" not in plain.lower()
+    assert "détail : XmlError" in debug
