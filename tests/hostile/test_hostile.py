@@ -33,7 +33,7 @@ from ctgxl.cli import cli
 from hostile.corpus import BUILDERS, FORMULA_TEXTS, MERGED_FORMULA_TEXTS, build, good_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
-CASE_SECONDS = 5          # each case, checked in this process
+CASE_SECONDS = 10         # each case, checked in this process (its reader process started)
 CHILD_SECONDS = 20        # the child process running the dangerous cases (interpreter start included)
 CHILD_MEMORY = 3 << 30    # address space of that child: a 17-billion-cell grid would not fit
 FRENCH = (" le ", " la ", " les ", " de ", " du ", " des ", " est ", " n'", " un ", " une ")
@@ -201,7 +201,7 @@ def leftovers(folder: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
-    with deadline(20):
+    with deadline(90):
         cases = build(folder)
     return folder, {case.name: case for case in cases}, snapshot(folder)
 
