@@ -183,18 +183,16 @@ def listing(paths: list[Path], name: str) -> Path:
 
 def check_in_process(paths: list[Path]):
     """``ctgxl check`` without the process: the Report."""
-    from ctgxl.checking.check import check_paths
+    import ctgxl
 
-    return check_paths(list(paths))
+    return ctgxl.check(list(paths))
 
 
 def merge_in_process(paths: list[Path], output: Path):
-    """``ctgxl merge`` without the process: the MergeResult."""
-    from ctgxl.checking.check import read_all
-    from ctgxl.merging.consolidate import merge
+    """``ctgxl merge`` without the process: the Consolidation."""
+    import ctgxl
 
-    books, missing = read_all(list(paths))
-    return merge(books, missing, Path(output))
+    return ctgxl.merge(list(paths), Path(output), force=True)
 
 
 def data_rows(paths: list[Path], rows: int) -> int:

@@ -1,5 +1,5 @@
-"""The `ctgxl` command line. Parses options and prints; the work lives in library modules,
-imported inside each command so that `ctgxl --help` stays fast."""
+"""The `ctgxl` command line. Parses options, calls the library (``ctgxl.api``, imported inside
+each command so that `ctgxl --help` stays fast), prints, colours and picks the exit code."""
 
 from __future__ import annotations
 
@@ -12,10 +12,24 @@ import click
 from ctgxl import __version__, clifr
 from ctgxl.errors import CtgxlError
 
-clifr.install()
-
 KINDS = ("diagnostic", "equipements", "plan-actions", "complet")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class FrenchGroup(click.Group):
+    """The command group; Click's own messages are in French while it runs. The library's
+    refusals (an output that is an input, a full disk…) are one French sentence and exit
+    code 2, whoever runs the command (a terminal, a test)."""
+
+    def main(self, *args, **kwargs):
+        with clifr.installed():
+            return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CtgxlError as error:
+            raise UserError(str(error)) from None
 
 
 class UserError(click.ClickException):
@@ -42,18 +56,7 @@ def _print_version(ctx: click.Context, _param, value: bool) -> None:
         ctx.exit()
 
 
-class _Commands(click.Group):
-    """The library's refusals (an output that is an input, a full disk…) are one French
-    sentence and exit code 2, whoever runs the command (a terminal, a test)."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except CtgxlError as error:
-            raise UserError(str(error)) from None
-
-
-@click.group(cls=_Commands, context_settings=CONTEXT, help="""Classeurs de la Convention Territoriale Globale (CTG).
+@click.group(cls=FrenchGroup, context_settings=CONTEXT, help="""Classeurs de la Convention Territoriale Globale (CTG).
 
 Écrit les modèles de classeurs (diagnostic, équipements, plan d'actions), contrôle les
 fichiers remplis par les services, les fusionne en un classeur consolidé pour la Caf, et
@@ -76,18 +79,40 @@ def cli(ctx: click.Context, debug: bool) -> None:
         ctx.call_on_close(lambda: os.environ.pop("CTGXL_DEBUG", None))  # a caller's process goes on without it
 
 
-def _replace_allowed(target: Path, force: bool, command: str) -> None:
-    """Refuse to overwrite a file unless --force, or unless it is this command's own earlier output."""
-    if not target.exists():
-        return
-    if force:
-        return
-    from ctgxl.writing.outputs import written_by
+# By severity (ctgxl.findings' names, written out: importing it is not needed for --help).
+COLOURS = {"erreur": "red", "avertissement": "yellow", "information": "blue"}
 
-    if written_by(target) == command:
+
+def _style(text: str, role: str) -> str:
+    """Colours of the text report: bold headings, a colour per severity."""
+    if role in COLOURS:
+        return click.style(text, fg=COLOURS[role])
+    return click.style(text, bold=True)
+
+
+def _print_report(report) -> None:
+    from ctgxl.report import format_text
+
+    for line in format_text(report, _style):
+        click.echo(line)
+
+
+def _replace_allowed(target: Path, force: bool, command: str) -> None:
+    """The library's overwrite rule, said here before any work: refused unless --force or
+    the file is this command's own earlier output (then the user is told)."""
+    from ctgxl.errors import OutputExists
+    from ctgxl.writing.outputs import may_replace
+
+    try:
+        replaced = may_replace(target, force=force, command=command)
+    except OutputExists as error:
+        raise UserError(str(error)) from None
+    if replaced:
         click.echo(f"« {target} » remplace la sortie précédente de « ctgxl {command} ».", err=True)
-        return
-    raise UserError(f"« {target} » existe déjà : choisissez un autre nom ou ajoutez --force pour le remplacer.")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
 
 
 @cli.command("template", context_settings=CONTEXT, help="""Écrit un modèle de classeur vierge.
@@ -114,14 +139,16 @@ Exemple :
 @click.option("--service", help="Service (ou commune membre) qui remplira le fichier.")
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def template_command(kind, output, territoire, territory_type, code, caf, debut, fin, communes, service, force):
-    from ctgxl.writing.template import Prefill, default_name, write_template
+    from ctgxl import api
+    from ctgxl.writing.template import Prefill, default_name
 
     if debut and fin and fin < debut:
         raise UserError(f"--fin ({fin}) précède --debut ({debut}).")
     target = output or Path(default_name(kind))
     _replace_allowed(target, force, "template")
     members = tuple(part.strip() for part in (communes or "").split(";") if part.strip())
-    write_template(target, kind, Prefill(territoire, territory_type, code, caf, debut, fin, members, service))
+    api.write_template(kind, target, Prefill(territoire, territory_type, code, caf, debut, fin, members, service),
+                       force=True)
     click.echo(f"Modèle « {kind} » écrit dans {target}")
 
 
@@ -144,24 +171,27 @@ Exemples :
 @click.option("--annoter", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Écrit dans ce dossier une copie annotée de chaque classeur (cellules colorées, commentaires).")
 def check_command(paths, output_format, strict, annotate_dir):
-    from ctgxl.checking.check import check_books, read_all
-    from ctgxl.report import print_json, print_text
+    from ctgxl import api
+    from ctgxl.errors import NoWorkbook
 
     with _progress("Lecture des classeurs") as progress:
-        books, missing = read_all(list(paths), progress=progress)
-    _something_to_read(paths, books, missing)
-    report = check_books(books, missing)
+        try:
+            report = api.check(list(paths), progress=progress)
+        except NoWorkbook as error:
+            raise UserError(str(error)) from None
     if annotate_dir:
-        from ctgxl.writing.annotate import annotate_all
-
-        written = annotate_all(report, annotate_dir)
+        annotation = api.annotate(report, annotate_dir)
+        for note in annotation.notes:
+            click.echo(note, err=True)
         if output_format == "texte":
-            for path in written:
+            for path in annotation.written:
                 click.echo(f"Copie annotée : {path}", err=True)
     if output_format == "json":
-        print_json(report)
+        from ctgxl.report import json_text
+
+        click.echo(json_text(report))
     else:
-        print_text(report)
+        _print_report(report)
     sys.exit(report.exit_code(strict))
 
 
@@ -183,21 +213,31 @@ Exemple :
               help="Écrit le classeur consolidé même s'il reste des erreurs.")
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def merge_command(paths, output, secrecy, despite_errors, force):
-    from ctgxl.checking.check import read_all
-    from ctgxl.merging.consolidate import merge
-    from ctgxl.report import print_text
-
+    from ctgxl import api
+    from ctgxl.errors import ErrorsRemain, InputsUnreadable, NothingRecognised, NoWorkbook, OutputIsInput
     from ctgxl.writing.outputs import refuse_input_as_output
 
     refuse_input_as_output(output, list(paths))
     _replace_allowed(output, force, "merge")
-    with _progress("Lecture des classeurs") as progress:
-        books, missing = read_all(list(paths), progress=progress)
-    _something_to_read(paths, books, missing)
-    result = merge(books, missing, output, secrecy=secrecy, despite_errors=despite_errors)
-    print_text(result.report)
-    click.echo(result.summary)
-    sys.exit(result.exit_code)
+    try:
+        with _progress("Lecture des classeurs") as progress:
+            result = api.merge(list(paths), output, secret_statistique=secrecy, malgre_erreurs=despite_errors,
+                               force=True, progress=progress)
+    except (OutputIsInput, NoWorkbook) as error:
+        raise UserError(str(error)) from None
+    except NothingRecognised as refused:
+        _print_report(refused.report)
+        click.echo(str(refused))
+        sys.exit(2)
+    except ErrorsRemain as refused:
+        _print_report(refused.report)
+        click.echo(str(refused))
+        sys.exit(2 if isinstance(refused, InputsUnreadable) else 1)
+    _print_report(result.report)
+    counts = ", ".join(f"{name} : {rows}" for name, rows in result.rows.items())
+    note = f" malgré {_plural(result.errors, 'erreur')}" if result.errors else ""
+    click.echo(f"Classeur consolidé écrit dans {output}{note} ({_plural(result.files, 'fichier')} ; {counts}).")
+    sys.exit(0)
 
 
 @cli.command("split", context_settings=CONTEXT, help="""Redécoupe un classeur consolidé en un classeur par contributeur.
@@ -213,12 +253,28 @@ Exemple :
               help="Dossier où écrire les classeurs.")
 @click.option("--force", is_flag=True, help="Remplace les fichiers qui existent déjà.")
 def split_command(file, output, force):
-    from ctgxl.writing.roundtrip import split
+    from ctgxl import api
+    from ctgxl.errors import NotConsolidated, Unreadable
 
-    result = split(file, output, force=force)
-    for line in result.lines:
-        click.echo(line)
-    sys.exit(result.exit_code)
+    try:
+        result = api.split(file, output, force=force)
+    except Unreadable as error:
+        _say_unreadable(error)
+    except NotConsolidated as error:
+        click.echo(f"Erreur : {error}")
+        sys.exit(1)
+    for written in result.written:
+        counts = ", ".join(f"{sheet} : {rows}" for sheet, rows in written.rows.items())
+        click.echo(f"{written.path} — {written.contributor} ({counts})")
+    for refused in result.refused:
+        click.echo(f"Erreur : {refused}")
+    sys.exit(2 if result.refused else 0)
+
+
+def _say_unreadable(error) -> None:
+    for finding in error.findings:
+        click.echo(f"Erreur : {finding.message}")
+    sys.exit(2)
 
 
 @cli.command("format", context_settings=CONTEXT, help="""Réécrit un classeur rempli au format du modèle actuel.
@@ -235,16 +291,28 @@ Exemple :
               help="Classeur à écrire.")
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def format_command(file, output, force):
-    from ctgxl.writing.roundtrip import reformat
-
+    from ctgxl import api
+    from ctgxl.errors import NothingRecognised, OutputIsInput, Unreadable
     from ctgxl.writing.outputs import refuse_input_as_output
 
     refuse_input_as_output(output, [file])
     _replace_allowed(output, force, "format")
-    result = reformat(file, output)
-    for line in result.lines:
-        click.echo(line)
-    sys.exit(result.exit_code)
+    try:
+        result = api.reformat(file, output, force=True)
+    except OutputIsInput as error:
+        raise UserError(str(error)) from None
+    except Unreadable as error:
+        _say_unreadable(error)
+    except NothingRecognised as error:
+        click.echo(f"Erreur : {error}")
+        sys.exit(1)
+    counts = ", ".join(f"{name} : {_plural(rows, 'ligne')}" for name, rows in result.rows.items())
+    upgraded = f" (mis à jour depuis la version {result.upgraded_from})" if result.upgraded_from is not None else ""
+    click.echo(f"Classeur au format du modèle « {result.kind} », version {result.version}{upgraded}, écrit dans "
+               f"{output}" + (f" ({counts})" if counts else "") + ".")
+    if result.kept_sheets:
+        click.echo("Feuilles hors standard recopiées à la fin : " + ", ".join(result.kept_sheets) + ".")
+    sys.exit(0)
 
 
 @cli.command("bilan", context_settings=CONTEXT, help="""Bilan annuel de la CTG pour le comité de pilotage.
@@ -263,7 +331,7 @@ Exemples :
 @click.argument("paths", nargs=-1, required=True, metavar="CHEMIN...", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Classeur du bilan à écrire (.xlsx).")
-@click.option("--annee", "year", type=click.IntRange(1990, 2100),
+@click.option("--annee", "year", type=click.IntRange(1990, 2100), metavar="ANNÉE",
               help="Année du bilan (par défaut l'année en cours).")
 @click.option("--pptx", "slides", type=click.Path(dir_okay=False, path_type=Path),
               help="Écrit aussi le diaporama du comité de pilotage (.pptx).")
@@ -343,7 +411,9 @@ def _consolidation(paths: list[Path], secrecy: bool):
         count = len(report.errors)
         click.echo(f"Attention : {count} erreur{'s' if count > 1 else ''} dans les classeurs (voir « ctgxl check ») ; "
                    "le bilan les reprend telles quelles.", err=True)
-    return consolidate(report, secrecy=secrecy)
+    from datetime import date
+
+    return consolidate(report, secrecy=secrecy, today=date.today())
 
 
 @cli.command("diff", context_settings=CONTEXT, help="""Liste ce qui a changé entre deux versions des classeurs d'un territoire.
@@ -412,16 +482,6 @@ def diff_command(old, new, output_format, output, force):
     sys.exit(1 if found else 0)
 
 
-def _something_to_read(paths, books, missing) -> None:
-    """Folders with no workbook in them (nor a name that was not found): nothing was checked,
-    which must not look like a clean result."""
-    from ctgxl.findings import ERREUR
-
-    if books or any(finding.severity == ERREUR for finding in missing):
-        return
-    names = ", ".join(f"« {path} »" for path in paths)
-    raise UserError(f"Aucun classeur (.xlsx, .xlsm, .xls, .xlsb, .ods) dans {names} : rien à contrôler. "
-                    "Vérifiez le dossier indiqué.")
 
 
 class _progress:
@@ -473,6 +533,11 @@ def main() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop_cleanly)
+    with clifr.installed():  # the errors below are shown in French too
+        _run(debug)
+
+
+def _run(debug: bool) -> None:
     try:
         cli.main(prog_name="ctgxl", standalone_mode=False)
     except click.exceptions.Exit as done:

@@ -7,6 +7,7 @@ messages users can meet are translated here and handed to Click's modules.
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 
 FRENCH = {
     "Usage:": "Utilisation :",
@@ -74,11 +75,19 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return singular if count == 1 else plural
 
 
-def install() -> None:
-    """Give Click's modules the French texts."""
+@contextmanager
+def installed():
+    """Click's modules speak French inside the block (the ctgxl command), and their own
+    functions are put back afterwards: importing ctgxl changes nothing in Click."""
+    saved = []
     for name in _MODULES:
         module = importlib.import_module(f"click.{name}")
-        if hasattr(module, "_"):
-            module._ = gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
+        for attribute, french in (("_", gettext), ("ngettext", ngettext)):
+            if hasattr(module, attribute):
+                saved.append((module, attribute, getattr(module, attribute)))
+                setattr(module, attribute, french)
+    try:
+        yield
+    finally:
+        for module, attribute, original in reversed(saved):
+            setattr(module, attribute, original)

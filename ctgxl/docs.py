@@ -1,17 +1,18 @@
 """The reference page of the standard (``docs/standard.md``), generated from ``validators/``.
 
-Everything on the page comes from :func:`ctgxl.standard.load` and :data:`ctgxl.findings.CODES`,
-except what only code knows: the rules across columns and rows (mirroring ``ctgxl/checks.py``)
-and the default severity of each finding code. Run ``python -m ctgxl.regenerate`` after any
-change to the standard; ``tests/test_docs.py`` fails while the page is out of date.
+Everything on the page comes from :func:`ctgxl.standard.load`, the registry of finding codes
+:data:`ctgxl.findings.CODES` (title, default severity) and the bounds the checks use; the
+sentences of the rules across columns and rows say in French what ``checking/checks.py``
+does. Run ``python -m ctgxl.regenerate`` after any change to the standard;
+``tests/test_docs.py`` fails while the page is out of date.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ctgxl.checking.checks import MAX_YEARS_ERROR, MAX_YEARS_WARNING
-from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION
+from ctgxl.checking.checks import MAX_YEARS_ERROR, MAX_YEARS_WARNING, PER_MILLE_BOUNDS, PERCENT_BOUNDS
+from ctgxl.findings import CODES
 from ctgxl.standard import (
     DIAGNOSTIC,
     ENJEUX,
@@ -59,78 +60,6 @@ TYPE_RULES: dict[str, str] = {
     "identifiant": "texte ou nombre",
 }
 
-# Default severity of each finding code (some rules lower it, e.g. a missing Identification sheet).
-SEVERITIES: dict[str, str] = {
-    "fichier-illisible": ERREUR,
-    "fichier-chiffre": ERREUR,
-    "fichier-trop-gros": ERREUR,
-    "fichier-introuvable": ERREUR,
-    "aucune-feuille-reconnue": ERREUR,
-    "feuille-sans-entete": ERREUR,
-    "feuille-trop-grande": ERREUR,
-    "feuille-masquee": AVERTISSEMENT,
-    "extension-incorrecte": AVERTISSEMENT,
-    "macros-ignorees": AVERTISSEMENT,
-    "entete-repetee": AVERTISSEMENT,
-    "identification-absente": AVERTISSEMENT,
-    "colonne-manquante": ERREUR,
-    "colonne-absente": INFORMATION,
-    "colonne-inconnue": INFORMATION,
-    "colonne-en-double": AVERTISSEMENT,
-    "version-ancienne": INFORMATION,
-    "formule-sans-valeur": AVERTISSEMENT,
-    "valeur-en-erreur": ERREUR,
-    "feuille-non-reconnue": AVERTISSEMENT,
-    "lien-exterieur": AVERTISSEMENT,
-    "copies-annotees-ignorees": INFORMATION,
-    "sortie-ctgxl-ignoree": INFORMATION,
-    "dossier-illisible": ERREUR,
-    "feuille-supplementaire": INFORMATION,
-    "valeur-obligatoire": ERREUR,
-    "valeur-manquante": AVERTISSEMENT,
-    "valeur-hors-liste": ERREUR,
-    "valeur-par-defaut": AVERTISSEMENT,
-    "nombre-illisible": ERREUR,
-    "nombre-non-entier": ERREUR,
-    "nombre-negatif": ERREUR,
-    "nombre-fractionnaire": AVERTISSEMENT,
-    "valeur-hors-bornes": ERREUR,
-    "pourcentage-hors-bornes": ERREUR,
-    "pourcentage-eleve": AVERTISSEMENT,
-    "pourcentage-fraction": AVERTISSEMENT,
-    "pour-mille-hors-bornes": ERREUR,
-    "annee-invalide": ERREUR,
-    "date-illisible": ERREUR,
-    "texte-trop-long": ERREUR,
-    "code-postal-invalide": ERREUR,
-    "code-postal-departement": AVERTISSEMENT,
-    "courriel-invalide": AVERTISSEMENT,
-    "code-territoire-invalide": ERREUR,
-    "caractere-invalide": AVERTISSEMENT,
-    "caractere-trompeur": ERREUR,
-    "nombre-demesure": ERREUR,
-    "texte-trop-long-excel": AVERTISSEMENT,
-    "doublon": ERREUR,
-    "doublon-identique": AVERTISSEMENT,
-    "annee-hors-convention": ERREUR,
-    "annee-apres-convention": AVERTISSEMENT,
-    "annee-fin-avant-debut": ERREUR,
-    "financement-superieur-budget": AVERTISSEMENT,
-    "action-inconnue": ERREUR,
-    "commune-non-membre": ERREUR,
-    "indicateurs-absents": AVERTISSEMENT,
-    "capacite-manquante": AVERTISSEMENT,
-    "convention-fin-avant-debut": ERREUR,
-    "convention-trop-longue": ERREUR,
-    "convention-longue": AVERTISSEMENT,
-    "annee-suivi-hors-convention": INFORMATION,
-    "annee-reference-apres-debut": ERREUR,
-    "territoire-different": ERREUR,
-    "identification-divergente": AVERTISSEMENT,
-    "conflit": ERREUR,
-    "doublon-fusionne": INFORMATION,
-}
-
 # Fields whose obligation depends on another field (``check_identification``).
 CONDITIONAL = {(IDENTIFICATION, "communes"): "pour un EPCI"}
 
@@ -146,6 +75,11 @@ def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
     lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
     return lines
+
+
+def _range(bounds: tuple[int, int]) -> str:
+    low, high = bounds
+    return f"{low} … {high}".replace("-", "−")
 
 
 def _quote(value: str) -> str:
@@ -246,12 +180,14 @@ def sheet_rules(std: Standard) -> dict[str, list[tuple[str, str]]]:
                                    "le territoire et la période sont pris dans les autres fichiers du même envoi."),
         ],
         DIAGNOSTIC: [
-            ("pourcentage-hors-bornes", f"Unité % : {h(diag, 'valeur')} hors de −100 … 1000 est une erreur."),
+            ("pourcentage-hors-bornes", f"Unité % : {h(diag, 'valeur')} hors de {_range(PERCENT_BOUNDS)} est une "
+                                        "erreur."),
             ("pourcentage-eleve", "Unité % : une valeur au-dessus de 100 est signalée (un taux de facturation "
                                   "de 116 % existe)."),
             ("pourcentage-fraction", "Unité % : un nombre nu entre 0 et 1, sans format pourcentage dans la "
                                      "cellule, est signalé (0,54 voulait-il dire 54 % ?)."),
-            ("pour-mille-hors-bornes", f"Unité ‰ : {h(diag, 'valeur')} hors de −1000 … 1000 est une erreur."),
+            ("pour-mille-hors-bornes", f"Unité ‰ : {h(diag, 'valeur')} hors de {_range(PER_MILLE_BOUNDS)} est une "
+                                       "erreur."),
             ("nombre-negatif", "Unité Nombre : une valeur négative est une erreur."),
             ("nombre-fractionnaire", "Unité Nombre : une valeur non entière est signalée (avertissement)."),
             ("commune-non-membre", f"Pour un EPCI, {h(diag, 'commune')} doit être une de ses communes membres."),
@@ -396,7 +332,7 @@ def render(standard: Standard | None = None) -> str:
               "Chaque constat porte un code stable, une gravité et une phrase en français qui cite la valeur "
               "et dit quoi écrire. Les erreurs font échouer `ctgxl check` (code de sortie 1) ; les "
               "avertissements non, sauf avec `--strict` ; les informations ne comptent pas.", ""]
-    rows = [[f"`{code}`", title, SEVERITIES.get(code, "à préciser")] for code, title in CODES.items()]
+    rows = [[f"`{code}`", entry.title, entry.severity] for code, entry in CODES.items()]
     lines += _table(["Code", "Titre", "Gravité par défaut"], rows)
     lines += ["", *_history(std)]
     return "\n".join(lines).rstrip("\n") + "\n"

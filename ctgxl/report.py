@@ -1,4 +1,5 @@
-"""How a check report reads in a terminal (grouped by file and sheet) or as JSON."""
+"""How a check report reads as text (grouped by file and sheet) or as JSON. Pure: returns
+strings; ``style`` lets the caller (the CLI) colour the titles and severities."""
 
 from __future__ import annotations
 
@@ -6,22 +7,24 @@ import json
 from collections import Counter
 from itertools import groupby
 
-import click
-
 from ctgxl.checking.check import Report
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 
 LABELS = {ERREUR: "erreur", AVERTISSEMENT: "avertissement", INFORMATION: "info"}
-COLOURS = {ERREUR: "red", AVERTISSEMENT: "yellow", INFORMATION: "blue"}
+TITLE = "titre"  # the role of a file's heading and of the summary line, for ``style``
 
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 
 
-def print_json(report: Report) -> None:
+def json_text(report: Report) -> str:
     # ASCII-safe (\u00e9 for é): readable whatever the console or the program that reads it.
-    click.echo(json.dumps(report.as_json(), ensure_ascii=True, indent=2, default=str))
+    return json.dumps(report.as_json(), ensure_ascii=True, indent=2, default=str)
+
+
+def _plain(text: str, role: str) -> str:
+    return text
 
 
 def _tally(findings: list[Finding]) -> str:
@@ -32,7 +35,9 @@ def _tally(findings: list[Finding]) -> str:
     return ", ".join(parts)
 
 
-def format_text(report: Report) -> list[str]:
+def format_text(report: Report, style=_plain) -> list[str]:
+    """The report's lines; ``style(text, role)`` may decorate a heading (role TITLE) or a
+    severity label (role: the severity)."""
     lines: list[str] = []
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
@@ -40,8 +45,7 @@ def format_text(report: Report) -> list[str]:
     names = [book.name for book in report.books] + [finding.file for finding in report.not_found]
     passed = [finding for finding in report.missing if finding.severity != ERREUR]
     for finding in passed:  # what a folder scan passed by on purpose: not a file read
-        label = click.style(LABELS[finding.severity], fg=COLOURS[finding.severity])
-        lines.append(f"{label} [{finding.code}] {finding.message}")
+        lines.append(f"{style(LABELS[finding.severity], finding.severity)} [{finding.code}] {finding.message}")
     if passed:
         lines.append("")
     for name in dict.fromkeys(names):
@@ -56,7 +60,7 @@ def format_text(report: Report) -> list[str]:
             head += f" ({kind}{version}{valid})"
         elif book is not None or name in {finding.file for finding in report.not_found}:
             head += " (illisible)"
-        lines.append(click.style(head, bold=True))
+        lines.append(style(head, TITLE))
         if not findings:
             lines.append("  Aucun problème.")
             lines.append("")
@@ -66,20 +70,15 @@ def format_text(report: Report) -> list[str]:
             lines.append(f"  {'Feuille « ' + sheet + ' »' if sheet else 'Classeur'} : {_tally(group)}")
             for finding in group:
                 place = finding.cell or (f"ligne {finding.row}" if finding.row else "")
-                label = click.style(LABELS[finding.severity], fg=COLOURS[finding.severity])
+                label = style(LABELS[finding.severity], finding.severity)
                 lines.append(f"    {place:<8} {label} [{finding.code}] {finding.message}")
         counts = report.counts(name)
         if len(counts) > 1 or sum(counts.values()) > 3:
             lines.append("  Par type : " + ", ".join(f"{code} × {count}" for code, count in counts.most_common()))
         lines.append("")
     files = len(names)
-    lines.append(click.style(
+    lines.append(style(
         f"Résumé : {plural(files, 'fichier')}, {plural(len(report.errors), 'erreur')}, "
         f"{plural(len(report.warnings), 'avertissement')}, {plural(len(report.informations), 'information')}.",
-        bold=True))
+        TITLE))
     return lines
-
-
-def print_text(report: Report) -> None:
-    for line in format_text(report):
-        click.echo(line)

@@ -257,9 +257,9 @@ def load(directory: str | None = None) -> Standard:
     )
 
 
-def header_index(sheet: Sheet) -> dict[str, str]:
+def header_index(sheet: Sheet, standard: Standard | None = None) -> dict[str, str]:
     """Folded header text (and aliases, and older names) -> column id."""
-    std = load()
+    std = standard or load()
     index: dict[str, str] = {}
     for column in sheet.columns:
         index[fold(column.header)] = column.id

@@ -51,7 +51,7 @@ from ctgxl.checking.check import check_paths
 from ctgxl.findings import AVERTISSEMENT, ERREUR, cell_ref
 from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, Column, load
 from ctgxl.text import fold, strip_accents
-from ctgxl.reading.values import parse_number
+from ctgxl.reading.values import parse_number  # to verify what was built, never to build it
 from ctgxl.writing.writer import WorkbookWriter
 
 ROOT = Path(__file__).resolve().parent
@@ -67,6 +67,10 @@ LIST_TYPES = {"liste", "multiliste"}
 _PLAIN_INTEGER = re.compile(r"0|[1-9]\d{0,14}")
 _DATE_FR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A number as Excel takes it when typed: minus, digits grouped by spaces, decimal comma
+# (or point, as some sources were typed), then « % » or « € ». Written here: not ctgxl's
+# reader, which the samples test.
+_TYPED_NUMBER = re.compile(r"(-?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[,.](\d+))?\s*([%€]?)")
 _YEAR = re.compile(r"(19|20)\d\d")
 
 
@@ -166,9 +170,12 @@ def excel_value(text: str, column_type: str) -> tuple[object, str | None]:
         return (int(text), None) if _PLAIN_INTEGER.fullmatch(text) else (typed, None)
     if "‰" in text or "\u2212" in text:
         return typed, None
-    number, sign = parse_number(text)
-    if number is None:
+    match = _TYPED_NUMBER.fullmatch(text)
+    if match is None:
         return typed, None
+    minus, whole, fraction, sign = match.groups()
+    number = float(f"{minus}{re.sub(r'[^0-9]', '', whole)}.{fraction or 0}")
+    number = int(number) if number.is_integer() else number
     decimals = "," in text or "." in text
     if sign == "%":
         value = round(number / 100, 12)

@@ -27,8 +27,8 @@ def test_generated_files_check_clean_merge_and_time(tmp_path):
     assert not report.warnings
     output = tmp_path / "consolide.xlsx"
     result = run.merge_in_process(paths, output)
-    assert result.exit_code == 0 and output.exists()
-    assert len(result.consolidation.sheets["Plan d'actions"].rows) == 2 * plan.actions
+    assert result.errors == 0 and result.output == output and output.exists()
+    assert result.rows["Plan d'actions"] == 2 * plan.actions
 
     # The floors read and write the same cells.
     read = floors.read_cells(paths)

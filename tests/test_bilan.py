@@ -114,7 +114,7 @@ def read_bilan(path: Path) -> dict:
             "references": references}
 
 
-@pytest.mark.parametrize("territory", ["dugny", "boulogne-billancourt"])
+@pytest.mark.parametrize("territory", ["dugny", "dugny-2025", "boulogne-billancourt"])
 def test_bilan_figures_equal_the_figures_counted_from_the_files(territory, tmp_path):
     output = tmp_path / "bilan.xlsx"
     result = run(SAMPLES / territory, "-o", output, "--annee", YEAR)
@@ -174,6 +174,25 @@ def test_depuis_lists_the_changes_and_the_places_gained_or_lost(tmp_path):
     assert len(changes) == 2
     totals = next(row for row in book["Équipements et places"].iter_rows(values_only=True) if row[0] == "Total")
     assert totals[6] == -297  # 300 places then <5: the change is no small count
+
+
+def test_structures_and_places_gained_since_the_earlier_version_equal_the_files(tmp_path):
+    """samples/dugny-2025 is Dugny a year later (a structure added, one grown, statuses advanced)."""
+    output = tmp_path / "bilan.xlsx"
+    result = run(SAMPLES / "dugny-2025", "-o", output, "--annee", YEAR, "--depuis", SAMPLES / "dugny")
+    assert result.exit_code == 0, result.output
+    now, before = by_hand("dugny-2025"), by_hand("dugny")
+    rows = {}
+    for row in openpyxl.load_workbook(output)["Équipements et places"].iter_rows(min_row=2, values_only=True):
+        if not row[0]:
+            break
+        rows[plain(row[0])] = row
+    for kind in set(now["structures"]) | set(before["structures"]):
+        assert rows[kind][5] == now["structures"][kind] - before["structures"][kind], kind
+        assert (rows[kind][6] or 0) == now["places"][kind] - before["places"][kind], kind
+    assert rows["total"][5:7] == (sum(now["structures"].values()) - sum(before["structures"].values()),
+                                  sum(now["places"].values()) - sum(before["places"].values()))
+    assert rows["total"][6] > 0
 
 
 # --- refusals ------------------------------------------------------------------------------

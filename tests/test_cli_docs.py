@@ -1,6 +1,7 @@
 """Every command is documented: French help with an example, and a line in the README;
 the README's test command is the one CI runs."""
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,71 @@ def test_readme_test_command_is_what_ci_runs():
     assert ci.rstrip().endswith("python -m pytest")
 
 
-def test_readme_main_command_runs_on_the_bundled_samples():
-    assert "ctgxl check samples/dugny && ctgxl merge samples/dugny" in README
-    assert (ROOT / "samples" / "dugny").is_dir()
+def _in_a_copy_of_the_repository(tmp_path, monkeypatch) -> None:
+    """The README's commands run from the repository: here, a folder whose samples/ is the
+    repository's (read only), so that what they write lands in tmp_path."""
+    (tmp_path / "samples").symlink_to(ROOT / "samples", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+
+
+def _run(command: str):
+    return CliRunner().invoke(cli, shlex.split(command)[1:], prog_name="ctgxl")
+
+
+def test_readme_main_command_runs_on_the_bundled_samples(tmp_path, monkeypatch):
+    block = README.split("## Sur une machine neuve", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [part.strip() for part in block.split("&&") if part.strip().startswith("ctgxl ")]
+    assert commands == ["ctgxl check samples/dugny",
+                        "ctgxl merge samples/dugny -o sortie/ctg-dugny-consolidee.xlsx --force"]
+    _in_a_copy_of_the_repository(tmp_path, monkeypatch)
+    for command in commands:
+        result = _run(command)
+        assert result.exit_code == 0, (command, result.output)
+    assert "Résumé : 3 fichiers, 0 erreur, 0 avertissement" in _run(commands[0]).output
+    assert (tmp_path / "sortie" / "ctg-dugny-consolidee.xlsx").is_file()
+
+
+def test_the_console_session_of_the_readme_is_what_the_commands_print(tmp_path, monkeypatch):
+    """Each `$ ctgxl …` of « Les commandes » runs, and prints the lines shown under it (« … »
+    stands for lines left out, or the end of a line)."""
+    block = README.split("## Les commandes", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    sessions: list[tuple[str, list[str]]] = []
+    for line in block.replace("\\\n", " ").splitlines():
+        if line.startswith("$ "):
+            sessions.append((line[2:].strip(), []))
+        elif line.strip():
+            sessions[-1][1].append(line)
+    assert [command.split()[1] for command, _ in sessions if command.startswith("ctgxl")] == \
+        ["template", "check", "merge", "split", "format"]
+    _in_a_copy_of_the_repository(tmp_path, monkeypatch)
+    (tmp_path / "ancien-plan.xlsx").write_bytes((ROOT / "samples" / "boulogne-billancourt" /
+                                                 "boulogne-jeunesse.xlsx").read_bytes())
+    for index, (command, shown) in enumerate(sessions):
+        if command == "echo $?":
+            continue
+        last = _run(command)
+        following = sessions[index + 1] if index + 1 < len(sessions) else ("", [])
+        expected = int(following[1][0]) if following[0] == "echo $?" else 0
+        assert last.exit_code == expected, (command, last.output)
+        output = last.output.splitlines()
+        for line in shown:
+            if line == "…":
+                continue
+            if line.endswith("…)."):
+                assert any(printed.startswith(line[:-3]) for printed in output), (command, line, last.output)
+            else:
+                assert line in output, (command, line, last.output)
+    assert (tmp_path / "ctg-dugny.xlsx").is_file() and (tmp_path / "plan-a-jour.xlsx").is_file()
+    assert len(list((tmp_path / "par-service").glob("*.xlsx"))) == 3
+
+
+def test_the_python_example_of_the_readme_runs(monkeypatch, capsys):
+    """« Utiliser ctgxl depuis Python »: three workbooks as byte streams, checked, merged into
+    a BytesIO, the merged rows read back with openpyxl."""
+    section = README.split("## Utiliser ctgxl depuis Python", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "0 erreur(s), 0 avertissement(s)"
+    assert any(line.startswith("3 fichiers fusionnés : {'Diagnostic': ") for line in printed)

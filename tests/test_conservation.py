@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ctgxl.checking.check import check_paths, read_all
 from ctgxl.cli import cli
-from ctgxl.merging.consolidate import merge
+from ctgxl import merge
 from ctgxl.names import PROVENANCE
 
 from fixtures import PlanSheet, plan_action, sheet_rows, typed_plan_book
@@ -226,9 +226,9 @@ def test_every_typed_row_is_merged_or_named(tmp_path_factory, files):
     for name, sheets in files:
         typed_plan_book(folder / name, sheets, service=name)
     before = digests(folder)
-    books, missing = read_all([folder])
     output = tmp_path_factory.mktemp("sortie") / "ctg.xlsx"
-    result = merge(books, missing, output, despite_errors=True)
+    result = merge([folder], output, malgre_erreurs=True)
+    books = result.report.books
     named = {(book.source_name, finding.sheet, finding.row) for book in books for finding in result.report.findings
              if finding.file == book.name and finding.row is not None}
     # a sheet not read at all is named once, by a finding saying why

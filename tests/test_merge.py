@@ -132,13 +132,13 @@ def test_conflict_refuses_the_merge_and_names_both_sources(conflicting, tmp_path
 
 
 def test_conflict_json_like_check_lists_it_as_error(conflicting, tmp_path):
-    from ctgxl.checking.check import read_all
-    from ctgxl.merging.consolidate import merge
+    import ctgxl
+    from ctgxl.errors import ConflictsRemain
 
-    books, missing = read_all(conflicting.files)
-    result = merge(books, missing, tmp_path / "out.xlsx")
-    assert result.exit_code == 1
-    conflicts = [finding for finding in result.report.findings if finding.code == "conflit"]
+    with pytest.raises(ConflictsRemain) as refused:
+        ctgxl.merge(conflicting.files, tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()
+    conflicts = [finding for finding in refused.value.report.findings if finding.code == "conflit"]
     assert len(conflicts) == 1
     finding = conflicts[0]
     assert Path(finding.file).name == "enfance-jeunesse.xlsx"

@@ -112,7 +112,7 @@ CASES = {
                      "Enjeux", "B4", "doublon-identique", AVERTISSEMENT),
     # Équipements
     "structure-en-double": ("commune", {EQ: {"C2": "Crèche  Les Lilas", "B6": "EAJE", "C6": "creche les lilas",
-                                             "F6": "dugny", "G6": "Association", "I6": 20}},
+                                             "D6": "12 rue Pierre Sémard", "F6": "dugny", "G6": "Association", "I6": 20}},
                             EQ, "F6", "doublon", ERREUR),
     "capacite-vide-eaje": ("commune", {EQ: {"I2": None}}, EQ, "I2", "capacite-manquante", AVERTISSEMENT),
     "capacite-non-entiere": ("commune", {EQ: {"I2": "60,5"}}, EQ, "I2", "nombre-non-entier", ERREUR),
@@ -153,6 +153,22 @@ CASES = {
 }
 
 
+# The findings that follow from a mistake by construction (nothing else may be reported).
+CONSEQUENCES: dict[str, list[tuple[str, str | None, str]]] = {
+    # the convention now ends before it starts: the plan's years fall outside it
+    "fin-avant-debut": [(PLAN, "L2", "annee-hors-convention"), (PLAN, "L3", "annee-hors-convention"),
+                        (PLAN, "M2", "annee-apres-convention")],
+    # without its member communes, the communes named in the EPCI's sheets are not members
+    "epci-sans-communes": [(DIAG, "C2", "commune-non-membre"), (PLAN, "S2", "commune-non-membre")],
+    # the Caf's funding is now above the (negative) budget
+    "budget-negatif": [(PLAN, "R3", "financement-superieur-budget")],
+    # action 2 is renumbered 1: the Suivi row of action 2 follows an unknown action
+    "numero-en-double-meme-fichier": [(SUIVI, "A3", "action-inconnue")],
+    # the column is gone: each row lacks its mandatory value (said per row, without a cell)
+    "colonne-obligatoire-absente": [(DIAG, None, "valeur-obligatoire")] * 9,
+}
+
+
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_one_mistake_one_finding(good, tmp_path, case):
     base, changes, sheet, cell, code, severity = CASES[case]
@@ -161,6 +177,11 @@ def test_one_mistake_one_finding(good, tmp_path, case):
     assert matches, f"{code} attendu en {sheet}!{cell}; trouvé : " + "; ".join(
         f"{f.sheet}!{f.cell} {f.code}" for f in report.findings)
     assert {finding.severity for finding in matches} == {severity}
+    # and nothing else: no second finding for the same mistake, none elsewhere
+    others = sorted((f.sheet, f.cell, f.code) for f in report.findings
+                    if f not in matches and f.severity != INFORMATION)
+    assert others == sorted(CONSEQUENCES.get(case, [])), others
+    assert len(matches) == 1, matches
     finding = matches[0]
     assert finding.message.rstrip().endswith((".", "?", ")")), finding.message
     assert finding.row == int("".join(char for char in cell if char.isdigit()))

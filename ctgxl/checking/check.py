@@ -12,7 +12,7 @@ from ctgxl.limits import Limits
 from ctgxl.reading.files import source_names, workbook_files
 from ctgxl.reading.reader import ReadWorkbook, read_workbook
 from ctgxl.checking.schemas import validate
-from ctgxl.standard import PLAN, load
+from ctgxl.standard import PLAN, Standard, load
 from ctgxl.reading.tables import FILE, ROW, SHEET, Tables, build_tables
 
 SEVERITY_ORDER = {ERREUR: 0, AVERTISSEMENT: 1, INFORMATION: 2}
@@ -80,11 +80,13 @@ class Report:
         }
 
 
-def read_all(paths: list[Path], limits: Limits | None = None, progress=None,
-             pool=None) -> tuple[list[ReadWorkbook], list[Finding]]:
+def read_all(paths: list[Path], limits: Limits | None = None, progress=None, pool=None, *,
+             standard: Standard | None = None, names: dict[Path, str] | None = None
+             ) -> tuple[list[ReadWorkbook], list[Finding]]:
     """Every workbook under ``paths``, each read in a capped worker process (see
     ctgxl.reading.workers): ``pool``, a ReaderPool kept warm by the caller, or one made for
-    this call."""
+    this call. ``names`` gives the name of a file that is a temporary copy (an uploaded
+    stream); other files are named by their path."""
     from ctgxl.reading.workers import ReaderPool, default_workers
 
     files, missing = workbook_files(paths, limits)
@@ -92,16 +94,17 @@ def read_all(paths: list[Path], limits: Limits | None = None, progress=None,
         progress(0, len(files))
     if not files:
         return [], missing
+    names = names or {}
+    shown = [names.get(Path(file), str(file)) for file in files]
     if pool is not None:
-        books = pool.read(files, limits, progress)
+        books = pool.read(files, limits, progress, shown, standard=standard)
     else:
         with ReaderPool(default_workers(len(files)), limits) as own:
             own.warm()
-            _import_meanwhile("pandera.pandas")  # the workers are starting: the checks will need it
-            books = own.read(files, limits, progress)
-    names = source_names(paths, files)
+            books = own.read(files, limits, progress, shown, standard=standard)
+    sources = source_names(paths, files)
     for book in books:
-        book.source = names.get(book.path, "")
+        book.source = names.get(book.path) or sources.get(book.path, "")
     return _without_consolidated(paths, books, missing)
 
 
@@ -123,40 +126,26 @@ def _without_consolidated(paths: list[Path], books: list[ReadWorkbook],
     return kept, missing
 
 
-def _import_meanwhile(module: str) -> None:
-    """Import a module in a thread while this process waits for its workers (about 0.3 s
-    of pandera that would otherwise come after the reading)."""
-    import importlib
-    import threading
-
-    def load() -> None:
-        try:
-            importlib.import_module(module)
-        except Exception:  # the import is made again where it is needed, and fails there if it must
-            pass
-
-    threading.Thread(target=load, name="ctgxl-import", daemon=True).start()
-
-
-def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None) -> Report:
+def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None, *,
+                standard: Standard | None = None) -> Report:
     """All the findings on already read workbooks, checked together as one delivery."""
+    std = standard or load()
     findings: list[Finding] = list(missing or [])
     for book in books:
         findings.extend(book.findings)
     readable = [book for book in books if book.readable]
-    tables = build_tables(readable)
+    tables = build_tables(readable, std)
     findings.extend(tables.findings)
-    std = load()
     for name, frame in tables.frames.items():
         findings.extend(validate(std.sheet(name), frame, _locator(tables, name)))
-    territories, groups = group_territories(readable)
+    territories, groups = group_territories(readable, std)
     for book in readable:
-        findings.extend(check_identification(book))
+        findings.extend(check_identification(book, std))
     # an action of the Suivi is not « unknown » when the plan it belongs to could not be read
     plan_unread = {book.name for book in readable if PLAN in book.unread}
-    findings.extend(finding for finding in Rules(tables, territories, groups).run()
+    findings.extend(finding for finding in Rules(tables, territories, groups, std).run()
                     if not (finding.code == "action-inconnue" and finding.file in plan_unread))
-    findings = sorted(set(_error_cells_once(findings)), key=_order(books))
+    findings = sorted(set(_error_cells_once(findings)), key=_order(books, std))
     return Report(books=books, findings=findings, tables=tables, missing=list(missing or []))
 
 
@@ -171,9 +160,10 @@ def _error_cells_once(findings: list[Finding]) -> list[Finding]:
             or (finding.file, finding.sheet, finding.cell) not in shown]
 
 
-def check_paths(paths: list[Path], limits: Limits | None = None, progress=None) -> Report:
-    books, missing = read_all(paths, limits, progress)
-    return check_books(books, missing)
+def check_paths(paths: list[Path], limits: Limits | None = None, progress=None, *,
+                standard: Standard | None = None) -> Report:
+    books, missing = read_all(paths, limits, progress, standard=standard)
+    return check_books(books, missing, standard=standard)
 
 
 def _locator(tables: Tables, sheet: str):
@@ -183,13 +173,14 @@ def _locator(tables: Tables, sheet: str):
     return locate
 
 
-def _order(books: list[ReadWorkbook]):
+def _order(books: list[ReadWorkbook], standard: Standard | None = None):
     position = {book.name: index for index, book in enumerate(books)}
-    sheet_order = {name: index for index, name in enumerate(load().sheets)}
+    sheet_order = {name: index for index, name in enumerate((standard or load()).sheets)}
 
     def key(finding: Finding):
         return (position.get(finding.file, -1), finding.sheet is not None, sheet_order.get(finding.sheet, 99),
-                finding.sheet or "", finding.row or 0, _column_number(finding.cell), finding.code)
+                finding.sheet or "", finding.row or 0, _column_number(finding.cell), finding.code,
+                finding.message)  # the message last: equal keys would keep the order of a set
 
     return key
 
@@ -197,9 +188,10 @@ def _order(books: list[ReadWorkbook]):
 def _column_number(cell: str | None) -> int:
     if not cell:
         return 0
-    number = 0
-    for char in cell:
-        if not char.isalpha():
-            break
-        number = number * 26 + ord(char.upper()) - 64
-    return number
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.utils.exceptions import CellCoordinatesException
+
+    try:
+        return column_index_from_string(coordinate_from_string(cell)[0])
+    except (CellCoordinatesException, ValueError):
+        return 0

@@ -11,13 +11,16 @@ import pandas as pd
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.reading.reader import ReadWorkbook, date_or_none
-from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, load
+from ctgxl.standard import DIAGNOSTIC, ENJEUX, EQUIPEMENTS, IDENTIFICATION, PLAN, SUIVI, Standard, load
 from ctgxl.reading.tables import BARE_VALUE, BOOK, FILE, ROW, SHEET, Tables
 from ctgxl.text import fold, fold_name, fr, quote
 from ctgxl.reading.values import PARSERS, as_text, is_number, split_names, territory_code_problem
 
 MAX_YEARS_ERROR = 6
 MAX_YEARS_WARNING = 5
+# What a value in % or in ‰ may be (an evolution may be negative, a billing rate above 100 %).
+PERCENT_BOUNDS = (-100, 1000)
+PER_MILLE_BOUNDS = (-1000, 1000)
 
 
 @dataclass
@@ -53,9 +56,9 @@ def department_of_insee(code: str | None) -> str | None:
     return code[:3] if code.startswith("97") else code[:2]
 
 
-def identification_values(book: ReadWorkbook) -> dict[str, object]:
+def identification_values(book: ReadWorkbook, standard: Standard | None = None) -> dict[str, object]:
     """Identification fields as typed values (unreadable ones as typed)."""
-    spec = load().sheet(IDENTIFICATION)
+    spec = (standard or load()).sheet(IDENTIFICATION)
     values: dict[str, object] = {}
     for column in spec.columns:
         raw = book.identification.get(column.id)
@@ -70,8 +73,8 @@ def identification_values(book: ReadWorkbook) -> dict[str, object]:
     return values
 
 
-def territory_of(book: ReadWorkbook) -> Territory:
-    values = identification_values(book)
+def territory_of(book: ReadWorkbook, standard: Standard | None = None) -> Territory:
+    values = identification_values(book, standard)
     members = split_names(values["communes"]) if values.get("communes") else []
     return Territory(
         name=as_text(values["territoire"]) if values.get("territoire") else None,
@@ -84,8 +87,9 @@ def territory_of(book: ReadWorkbook) -> Territory:
     )
 
 
-def check_identification(book: ReadWorkbook) -> list[Finding]:
-    spec = load().sheet(IDENTIFICATION)
+def check_identification(book: ReadWorkbook, standard: Standard | None = None) -> list[Finding]:
+    standard = standard or load()
+    spec = standard.sheet(IDENTIFICATION)
     title = book.identification_title
     findings: list[Finding] = []
 
@@ -102,7 +106,7 @@ def check_identification(book: ReadWorkbook) -> list[Finding]:
         return findings
     if not book.identification:
         return findings
-    values = identification_values(book)
+    values = identification_values(book, standard)
     for column in spec.columns:
         raw = book.identification.get(column.id)
         if raw is None:
@@ -144,7 +148,9 @@ def check_identification(book: ReadWorkbook) -> list[Finding]:
 class Rules:
     """Cross-column and cross-row rules over all files of one check."""
 
-    def __init__(self, tables: Tables, territories: list[Territory], groups: list[int]):
+    def __init__(self, tables: Tables, territories: list[Territory], groups: list[int],
+                 standard: Standard | None = None):
+        self.standard = standard or load()
         self.tables = tables
         self.territories = territories
         self.groups = groups  # book index -> territory group
@@ -154,7 +160,7 @@ class Rules:
         return self.territories[self.groups[int(row[BOOK])]]
 
     def add(self, row, sheet: str, column_id: str | None, code: str, severity: str, message: str) -> None:
-        header = load().sheet(sheet).column(column_id).header if column_id and not column_id.isdigit() else column_id
+        header = self.standard.sheet(sheet).column(column_id).header if column_id and not column_id.isdigit() else column_id
         cell = self.tables.cell(row, sheet, column_id) if column_id else None
         self.findings.append(Finding(row[FILE], row[SHEET], cell, int(row[ROW]), header, code, severity, message))
 
@@ -189,10 +195,11 @@ class Rules:
 
     def unit_rules(self, row, value: float, unit: str | None) -> None:
         if unit == "%":
-            if not -100 <= value <= 1000:
+            low, high = PERCENT_BOUNDS
+            if not low <= value <= high:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-hors-bornes", ERREUR,
-                         f"{fr(value)} % est hors des bornes d'un pourcentage (de -100 à 1000) : vérifiez la valeur "
-                         "ou l'unité.")
+                         f"{fr(value)} % est hors des bornes d'un pourcentage (de {low} à {high}) : vérifiez la "
+                         "valeur ou l'unité.")
             elif value > 100:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-eleve", AVERTISSEMENT,
                          f"{fr(value)} % dépasse 100 % : possible pour un taux (de facturation, d'évolution), "
@@ -201,9 +208,10 @@ class Rules:
                 self.add(row, DIAGNOSTIC, "valeur", "pourcentage-fraction", AVERTISSEMENT,
                          f"{fr(value)} en pourcentage : s'agit-il de {fr(value * 100)} % ? Écrivez "
                          f"{fr(value * 100)} (ou « {fr(value * 100)} % ») pour lever le doute.")
-        elif unit == "‰" and not -1000 <= value <= 1000:
+        elif unit == "‰" and not PER_MILLE_BOUNDS[0] <= value <= PER_MILLE_BOUNDS[1]:
             self.add(row, DIAGNOSTIC, "valeur", "pour-mille-hors-bornes", ERREUR,
-                     f"{fr(value)} ‰ est hors des bornes d'un taux pour mille (de -1000 à 1000).")
+                     f"{fr(value)} ‰ est hors des bornes d'un taux pour mille (de {PER_MILLE_BOUNDS[0]} à "
+                     f"{PER_MILLE_BOUNDS[1]}).")
         elif unit == "Nombre":
             if value < 0:
                 self.add(row, DIAGNOSTIC, "valeur", "nombre-negatif", ERREUR,
@@ -215,7 +223,7 @@ class Rules:
                          "Vérifiez l'unité (Ratio ?).")
 
     def equipements(self, frame: pd.DataFrame) -> None:
-        capacity = load().sheet(EQUIPEMENTS).column("capacite")
+        capacity = self.standard.sheet(EQUIPEMENTS).column("capacite")
         column_id, types = capacity.warn_empty_if
         for row in _records(frame, ("capacite", column_id, "collectivite", "code_postal")):
             if row["capacite"] is None and row.get(column_id) in types:
@@ -316,7 +324,7 @@ class Rules:
     def duplicates(self, frame: pd.DataFrame, sheet: str, key: list[str], per_file: bool, normalise: bool = False,
                    compare: list[str] | None = None, message_key: str = "cette clé") -> None:
         """The same key twice: an error when the rows differ, a warning when they are equal."""
-        spec = load().sheet(sheet)
+        spec = self.standard.sheet(sheet)
         books = frame[BOOK].tolist()
         parts = [[str(book) for book in books] if per_file else [str(self.groups[int(book)]) for book in books]]
         folder = fold_name if normalise else fold
@@ -364,13 +372,14 @@ def same_value(left: object, right: object) -> bool:
     return (left is None and right is None) or (left is not None and right is not None and fold(left) == fold(right))
 
 
-def group_territories(books: list[ReadWorkbook]) -> tuple[list[Territory], list[int]]:
+def group_territories(books: list[ReadWorkbook],
+                      standard: Standard | None = None) -> tuple[list[Territory], list[int]]:
     """Group files by territory (code, else name); files without Identification join the only
     group when there is one. Returns the merged territory of each group and each book's group."""
     keys: list[str | None] = []
     found: list[Territory] = []
     for book in books:
-        territory = territory_of(book)
+        territory = territory_of(book, standard)
         found.append(territory)
         key = territory.code or (fold_name(territory.name) if territory.name else None)
         keys.append(key)

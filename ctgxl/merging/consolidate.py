@@ -13,7 +13,7 @@ from ctgxl.checking.check import Report, _order, check_books
 from ctgxl.checking.checks import Territory, group_territories, same_value, identification_values
 from ctgxl.findings import AVERTISSEMENT, CODES, ERREUR, INFORMATION, Finding
 from ctgxl.reading.reader import ReadWorkbook, date_or_none
-from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, load
+from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, IDENTIFICATION, Sheet, Standard, load
 from ctgxl.reading.tables import BOOK, FILE, ROW, SHEET, SOURCE_COLUMNS, data_columns, extra_columns, year_span
 from ctgxl.text import fold, fold_name
 from ctgxl.reading.values import as_text, is_number
@@ -39,7 +39,9 @@ class MergedSheet:
 
 
 @dataclass
-class Consolidation:
+class MergedBooks:
+    """The rows of every data sheet once merged, with what the Synthèse and Sources need."""
+
     territory: Territory
     contributors: list[str]
     identification: dict[str, object]
@@ -48,55 +50,35 @@ class Consolidation:
     books: list[ReadWorkbook]
     secrecy: bool = False
     masked: int = 0
+    today: date | None = None  # the consolidation date, shown in Synthèse and Identification
 
 
-@dataclass
-class MergeResult:
-    report: Report
-    summary: str
-    exit_code: int
-    consolidation: Consolidation | None = None
-
-
-def merge(books: list[ReadWorkbook], missing: list[Finding], output: Path, *, secrecy: bool = False,
-          despite_errors: bool = False) -> MergeResult:
-    report = check_books(books, missing)
-    consolidation = consolidate(report, secrecy=secrecy)
+def merge_books(books: list[ReadWorkbook], missing: list[Finding], *, today: date, secrecy: bool = False,
+                standard: Standard | None = None) -> tuple[Report, MergedBooks]:
+    """Check the books together and merge them; the report gets the merge's findings too.
+    Nothing is written here (the writing layer writes the result)."""
+    report = check_books(books, missing, standard=standard)
+    merged_books = consolidate(report, secrecy=secrecy, today=today, standard=standard)
     # A row the check already reported as a duplicate needs no second line from the merge.
     checked = {(finding.file, finding.sheet, finding.row) for finding in report.findings
                if finding.code in ("doublon", "doublon-identique")}
-    merged = {finding for finding in consolidation.findings
+    merged = {finding for finding in merged_books.findings
               if not (finding.code in ("conflit", "doublon-fusionne") and
                       (finding.file, finding.sheet, finding.row) in checked)}
     # One sorted list, so that the report groups the merge's findings with the others of their file.
-    report.findings = sorted(set(report.findings) | merged, key=_order(books))
+    report.findings = sorted(set(report.findings) | merged, key=_order(books, standard))
     if secrecy:
-        report.findings = _mask_secret_findings(report.findings, report.tables)
-    errors = len(report.errors)
-    if not any(book.tables for book in books if book.readable):
-        # Nothing to merge: an empty consolidated workbook would look like a result.
-        return MergeResult(report, "Fusion refusée : aucune feuille du standard CTG (Diagnostic, Équipements, "
-                           "Plan d'actions…) n'a été reconnue dans les fichiers donnés. Aucun fichier n'a été "
-                           "écrit.", 2, consolidation)
-    if (errors or report.unreadable) and not despite_errors:
-        code = 2 if report.unreadable else 1
-        return MergeResult(report, f"Fusion refusée : {errors} erreur{'s' if errors > 1 else ''} à corriger "
-                           "(ou relancez avec --malgre-erreurs). Aucun fichier n'a été écrit.", code, consolidation)
-    from ctgxl.writing.consolidated import write_consolidated
-
-    write_consolidated(consolidation, report, output)
-    counts = ", ".join(f"{name} : {len(sheet.rows)}" for name, sheet in consolidation.sheets.items())
-    note = f" malgré {errors} erreur{'s' if errors > 1 else ''}" if errors else ""
-    files = f"{len(books)} fichier{'s' if len(books) > 1 else ''}"
-    return MergeResult(report, f"Classeur consolidé écrit dans {output}{note} ({files} ; {counts}).",
-                       0, consolidation)
+        report.findings = _mask_secret_findings(report.findings, report.tables, standard)
+    return report, merged_books
 
 
-def consolidate(report: Report, *, secrecy: bool = False) -> Consolidation:
+def consolidate(report: Report, *, today: date, secrecy: bool = False,
+                standard: Standard | None = None) -> MergedBooks:
     books = [book for book in report.books if book.readable]
     tables = report.tables
     findings: list[Finding] = []
-    territories, groups = group_territories(books)
+    std = standard or load()
+    territories, groups = group_territories(books, std)
     territory = territories[0] if territories else Territory()
     if len(territories) > 1:
         main_group = max(set(groups), key=groups.count)
@@ -109,10 +91,9 @@ def consolidate(report: Report, *, secrecy: bool = False) -> Consolidation:
                                         f"{territories[main_group].name} ({territories[main_group].code}) : "
                                         "retirez-le de la fusion."))
         territory = territories[main_group]
-    findings.extend(_reconcile_identification(books))
+    findings.extend(_reconcile_identification(books, std))
     contributors = list(dict.fromkeys(_contributors(books, tables)))
     sheets: dict[str, MergedSheet] = {}
-    std = load()
     for name in DATA_SHEETS:
         frame = tables.frames.get(name) if tables else None
         if frame is None:
@@ -122,8 +103,8 @@ def consolidate(report: Report, *, secrecy: bool = False) -> Consolidation:
         findings.extend(problems)
     if territory.start and territory.end and "Suivi des indicateurs" in sheets:
         _add_period_years(sheets["Suivi des indicateurs"], territory)
-    consolidation = Consolidation(territory, contributors, _identification(books, territory, contributors), sheets,
-                                  findings, books, secrecy)
+    consolidation = MergedBooks(territory, contributors, _identification(books, territory, contributors, today, std),
+                                sheets, findings, books, secrecy, today=today)
     if secrecy and "Diagnostic" in sheets:
         consolidation.masked = _apply_secrecy(sheets["Diagnostic"])
     return consolidation
@@ -153,14 +134,14 @@ def books_index(tables, book: ReadWorkbook) -> int:
     return next(index for index, candidate in enumerate(tables.books) if candidate is book)
 
 
-def _reconcile_identification(books: list[ReadWorkbook]) -> list[Finding]:
+def _reconcile_identification(books: list[ReadWorkbook], std: Standard) -> list[Finding]:
     findings = []
-    spec = load().sheet(IDENTIFICATION)
+    spec = std.sheet(IDENTIFICATION)
     reference: dict[str, tuple[object, str]] = {}
     for book in books:
         if not book.identification:
             continue
-        values = identification_values(book)
+        values = identification_values(book, std)
         for field_id in ("territoire", "type_territoire", "caf", "debut", "fin"):
             value = values.get(field_id)
             if value is None:
@@ -187,16 +168,17 @@ def _reconcile_identification(books: list[ReadWorkbook]) -> list[Finding]:
     return findings
 
 
-def _identification(books: list[ReadWorkbook], territory: Territory, contributors: list[str]) -> dict[str, object]:
+def _identification(books: list[ReadWorkbook], territory: Territory, contributors: list[str],
+                    today: date, std: Standard) -> dict[str, object]:
     merged: dict[str, object] = {}
     for book in books:
-        for field_id, value in identification_values(book).items():
+        for field_id, value in identification_values(book, std).items():
             if merged.get(field_id) is None and value is not None:
                 merged[field_id] = value
     merged["service"] = "; ".join(contributors) or merged.get("service")
     merged["contact"] = None
     merged["courriel"] = None
-    merged["mise_a_jour"] = date.today()
+    merged["mise_a_jour"] = today
     if territory.member_names:
         merged["communes"] = "; ".join(territory.member_names)
     return merged
@@ -323,7 +305,7 @@ def _add_period_years(sheet: MergedSheet, territory: Territory) -> None:
 
 
 def _apply_secrecy(sheet: MergedSheet) -> int:
-    """Counts strictly between 0 and 5 become `<5` (Carrières-sur-Seine, article 7)."""
+    """Counts strictly between 0 and 5 become `<5` (the Caf's rule on statistical secrecy)."""
     value_at = sheet.columns.index("valeur")
     unit_at = sheet.columns.index("unite")
     masked = 0
@@ -338,7 +320,7 @@ def _small_count(value: object, unit: object) -> bool:
     return unit == "Nombre" and is_number(value) and 0 < value < 5
 
 
-def _mask_secret_findings(findings: list[Finding], tables) -> list[Finding]:
+def _mask_secret_findings(findings: list[Finding], tables, standard: Standard | None = None) -> list[Finding]:
     """Under statistical secrecy, no message quotes a count of 1 to 4 (they go to Contrôles)."""
     frame = tables.frames.get(DIAGNOSTIC) if tables is not None else None
     if frame is None or frame.empty:
@@ -346,11 +328,11 @@ def _mask_secret_findings(findings: list[Finding], tables) -> list[Finding]:
     secret = {(file, sheet, int(row)) for file, sheet, row, value, unit
               in zip(frame[FILE], frame[SHEET], frame[ROW], frame["valeur"], frame["unite"])
               if _small_count(value, unit)}
-    header = load().sheet(DIAGNOSTIC).column("valeur").header
+    header = (standard or load()).sheet(DIAGNOSTIC).column("valeur").header
     masked = []
     for finding in findings:
         if finding.column == header and (finding.file, finding.sheet, finding.row) in secret:
-            finding = replace(finding, message=f"{CODES.get(finding.code, finding.code)} : la valeur, couverte par "
+            finding = replace(finding, message=f"{CODES[finding.code].title if finding.code in CODES else finding.code} : la valeur, couverte par "
                               "le secret statistique (effectif de 1 à 4), n'est pas reproduite ici.")
         masked.append(finding)
     return masked

@@ -167,7 +167,7 @@ def read_version(paths: list[Path], limits=None) -> Version:
     if not any(book.tables or book.identification for book in books):
         names = ", ".join(f"« {path} »" for path in paths)
         raise UnreadableVersion(f"aucune feuille du standard CTG n'a été reconnue dans {names}.")
-    return version_of(consolidate(Report(books=books, findings=[], tables=build_tables(books))))
+    return version_of(consolidate(Report(books=books, findings=[], tables=build_tables(books)), today=date.today()))
 
 
 def version_of(consolidation) -> Version:

@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from defusedxml import ElementTree
+from openpyxl.utils.cell import column_index_from_string
 
 from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
@@ -246,7 +247,7 @@ def _inspect_xlsx(path: Path, names: set[str],
                   parts_read: dict[str, bytes] | None = None) -> tuple[dict[str, str], bool, bool]:
     """The recorded template, whether a cell style shows a percent, whether a sheet has formulas.
     The parts inflated on the way are kept in ``parts_read`` for ``_xml_details``."""
-    from ctgxl.writing.outputs import recorded_properties
+    from ctgxl.reading.properties import recorded_properties
 
     record = recorded_properties(path)
     percent = formulas = False
@@ -474,10 +475,7 @@ def _position(attributes: dict[bytes, bytes]) -> tuple[int, int]:
     match = _CELL_REF.fullmatch(attributes.get(b"r", b""))
     if match is None:
         raise _Unhandled  # cells without their reference: positions depend on order
-    column = 0
-    for char in match.group(1):
-        column = column * 26 + char - 64
-    return int(match.group(2)), column - 1
+    return int(match.group(2)), column_index_from_string(match.group(1).decode("ascii")) - 1
 
 
 def _cached(content: bytes | None) -> bool:
@@ -527,8 +525,8 @@ def _normalise_part(target: str) -> str:
 
 
 def _percent_styles(xml: bytes) -> set[str]:
-    """Indexes (as text) of the cell styles whose number format shows a '%', as openpyxl
-    judges a cell's ``number_format``."""
+    """Indexes (as text) of the cell styles whose number format shows a percent, by the rule
+    the openpyxl path applies to a cell's ``number_format``."""
     root = ElementTree.fromstring(xml)
     namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
     percent_ids = {str(number) for number in BUILTIN_PERCENT_IDS}

@@ -14,7 +14,7 @@ from ctgxl.reading.grids import REPORT_SHEETS, Broken, TooLarge, file_sha256, lo
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
 from ctgxl.limits import Limits
 from ctgxl.reading.safety import UnreadableFile, sparse_message
-from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, header_index, load, year_column
+from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, Standard, header_index, load, year_column
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text, is_empty
 from ctgxl.names import LISTS, PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE
@@ -105,7 +105,8 @@ class ReadWorkbook:
         return as_text(self.identification.get("service") or "") or Path(self.name).stem
 
 
-def read_workbook(path: Path, name: str | None = None, limits: Limits | None = None) -> ReadWorkbook:
+def read_workbook(path: Path, name: str | None = None, limits: Limits | None = None,
+                  standard: Standard | None = None) -> ReadWorkbook:
     """Read one file. Never raises for a bad file: problems become findings."""
     path = Path(path)
     book = ReadWorkbook(path=path, name=name or str(path))
@@ -120,14 +121,13 @@ def read_workbook(path: Path, name: str | None = None, limits: Limits | None = N
         return book
     for code, severity, message in notes:
         book.finding(None, None, None, None, code, severity, message)
-    _recognise(book, grids, hidden, record, formats, limits)
+    _recognise(book, grids, hidden, record, formats, limits, standard or load())
     return book
 
 
 # --- Recognising sheets ----------------------------------------------------------------
 
-def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limits) -> None:
-    std = load()
+def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limits, std: Standard) -> None:
     book.kind = record.get(PROPERTY_KIND) or None
     try:
         book.version = int(record.get(PROPERTY_VERSION, "")) if record.get(PROPERTY_VERSION) else None
@@ -194,7 +194,7 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
             continue
         claimed[sheet_name] = title
         book.tables[sheet_name] = _read_table(book, std.sheet(sheet_name), title, grid, header_row,
-                                              formats.get(title, {}))
+                                              formats.get(title, {}), std)
     found = [title for title in grids if not ((title == LISTS or fold(title) in REPORT_SHEETS) and record)]
     if found and all(isinstance(grids[title], (TooLarge, Broken)) for title in found):
         book.readable = False  # no sheet at all could be read: the file is as good as unreadable
@@ -271,7 +271,7 @@ def _find_header(grid: list[list], std, name: str | None) -> tuple[str, int] | N
     floors = {sheet_name: _floor(std.sheet(sheet_name), bool(name)) for sheet_name in candidates}
     best: tuple[int, str, int] | None = None
     for sheet_name in candidates:
-        index = header_index(std.sheet(sheet_name))
+        index = header_index(std.sheet(sheet_name), std)
         for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
             # Enough columns, and more than the best row so far.
             needed = floors[sheet_name] if best is None else max(floors[sheet_name], best[0] + 1)
@@ -294,7 +294,7 @@ def _floor(spec: Sheet, named: bool) -> int:
 def _first_header_row(grid: list[list], std, floors: dict[str, int], start: int) -> tuple[str, int, int] | None:
     """(sheet name, 0-based row, score) of the first row from ``start`` naming at least its floor of
     standard columns. Linear in the cells: a row with too few short texts is passed at once."""
-    indexes = {sheet_name: header_index(std.sheet(sheet_name)) for sheet_name in floors}
+    indexes = {sheet_name: header_index(std.sheet(sheet_name), std) for sheet_name in floors}
     least = min(floors.values())
     for row_number in range(start, len(grid)):
         row = grid[row_number]
@@ -319,7 +319,7 @@ def _partial_header(grid: list[list], std) -> tuple[str, int, list[str]] | None:
     if found is None:
         return None
     sheet_name, row_number, _ = found
-    index = header_index(std.sheet(sheet_name))
+    index = header_index(std.sheet(sheet_name), std)
     headers = [value.strip() for value in grid[row_number] if isinstance(value, str) and fold(value) in index]
     return sheet_name, row_number, list(dict.fromkeys(headers))
 
@@ -329,7 +329,7 @@ _IDENTIFICATION_HEADINGS = {fold("Champ"), fold("Valeur"), fold("Aide"), ""}
 
 def _read_identification(book: ReadWorkbook, title: str, grid: list[list], std) -> None:
     book.identification_title = title
-    index = header_index(std.sheet(IDENTIFICATION))
+    index = header_index(std.sheet(IDENTIFICATION), std)
     for row_number, row in enumerate(grid[:60]):
         if not row or not isinstance(row[0], str):
             continue
@@ -363,8 +363,8 @@ def _long_texts(book: ReadWorkbook, title: str, grid: list[list]) -> None:
 
 
 def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], header_row: int,
-                details: dict) -> SheetTable:
-    std_index = header_index(spec)
+                details: dict, std: Standard | None = None) -> SheetTable:
+    std_index = header_index(spec, std)
     current = _current_headers(spec)
     header = grid[header_row]
     positions: dict[str, int] = {}
@@ -408,7 +408,7 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
             continue
         positions[column_id] = position
     # A workbook of an older version is not told it lacks the columns added since.
-    newer = load().added_since(spec.name, book.version) if book.version is not None else set()
+    newer = (std or load()).added_since(spec.name, book.version) if book.version is not None else set()
     for column in spec.columns:
         if column.id not in positions and column.header not in newer:
             if column.mandatory:

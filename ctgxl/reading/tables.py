@@ -15,7 +15,7 @@ import pandas as pd
 
 from ctgxl.findings import AVERTISSEMENT, ERREUR, Finding
 from ctgxl.reading.reader import ReadWorkbook, SheetTable
-from ctgxl.standard import Column, Sheet, load
+from ctgxl.standard import Column, Sheet, Standard, load
 from ctgxl.text import deceptive_characters, quote, unmasked
 from ctgxl.reading.values import (PARSERS, as_text, has_control_characters, is_empty, is_number, list_lookup,
                                   parse_choice, parse_choices, parse_number, parse_plain_number, parse_text,
@@ -51,12 +51,12 @@ class Tables:
         return cell_ref(int(row[ROW]), position)
 
 
-def _column_parser(column: Column):
+def _column_parser(column: Column, std: Standard):
     if column.type == "liste":
-        lookup = list_lookup(column, load().value_renames(column.list_name))
+        lookup = list_lookup(column, std.value_renames(column.list_name))
         return lambda value, col, percent=False: parse_choice(value, col, lookup)
     if column.type == "multiliste":
-        lookup = list_lookup(column, load().value_renames(column.list_name))
+        lookup = list_lookup(column, std.value_renames(column.list_name))
         return lambda value, col, percent=False: parse_choices(value, col, lookup)
     return PARSERS[column.type]
 
@@ -65,14 +65,23 @@ def _is_list(column: Column) -> bool:
     return column.type in ("liste", "multiliste")
 
 
-def type_book(book: ReadWorkbook, parsers: dict) -> None:
+class ListParsers(dict):
+    """The parsers of list columns (and their lookups), made once per call and kept from one
+    table to the next; the lists come from ``standard``."""
+
+    def __init__(self, standard: Standard | None = None):
+        super().__init__()
+        self.standard = standard or load()
+
+
+def type_book(book: ReadWorkbook, parsers: ListParsers) -> None:
     """Type every table of a book now and keep the result in it for ``build_tables`` (which
     then sets the book's index): lets the processes that read books type them as well."""
     book.__dict__[TYPED] = [_typed_columns(None, book, table, parsers) for _, table in book.all_tables()]
 
 
 def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable,
-                   parsers: dict) -> tuple[dict[str, list], list[Finding]]:
+                   parsers: ListParsers) -> tuple[dict[str, list], list[Finding]]:
     """The rows of one sheet as typed columns (lists), with the findings of values that could
     not be read (BOOK is None when ``book_index`` is).
     ``parsers`` keeps the parsers of list columns (and their lookups) from one table to the next."""
@@ -102,7 +111,7 @@ def _typed_columns(book_index: int | None, book: ReadWorkbook, table: SheetTable
             key = (column.type, column.list_name, column.allowed)
             parse = parsers.get(key)
             if parse is None:
-                parse = parsers[key] = _column_parser(column)
+                parse = parsers[key] = _column_parser(column, parsers.standard)
         else:
             parse = PARSERS[column.type]
         percent = percent_rows.get(column.id, ())
@@ -233,10 +242,10 @@ def _finding(book: ReadWorkbook, table: SheetTable, index: int, column: Column, 
                    severity, message)
 
 
-def build_tables(books: list[ReadWorkbook]) -> Tables:
+def build_tables(books: list[ReadWorkbook], standard: Standard | None = None) -> Tables:
     parts: dict[str, list[dict[str, list]]] = {}
     findings: list[Finding] = []
-    parsers: dict = {}
+    parsers = ListParsers(standard)
     for index, book in enumerate(books):
         # Typed beforehand by the process that read the book (check.read_all), if it was one.
         typed = book.__dict__.pop(TYPED, None) or []

@@ -107,10 +107,10 @@ def crash_message(what: str) -> str:
             "demandez à son auteur de l'enregistrer de nouveau depuis Excel ou LibreOffice.")
 
 
-def read_one(path: Path, name: str | None = None, limits: Limits | None = None) -> ReadWorkbook:
+def read_one(path: Path, name: str | None = None, limits: Limits | None = None, standard=None) -> ReadWorkbook:
     """One workbook, read in its own capped worker (split, format)."""
     with ReaderPool(1, limits) as pool:
-        return pool.read([Path(path)], names=[name or str(path)])[0]
+        return pool.read([Path(path)], names=[name or str(path)], standard=standard)[0]
 
 
 # --- In the worker ---------------------------------------------------------------------------
@@ -186,7 +186,9 @@ def _serve(tasks, errors, limits: Limits) -> None:
     os.environ["RUST_BACKTRACE"] = "0"
     errors.close()
     _cap(limits)
-    parsers: dict = {}
+    from ctgxl.reading.tables import ListParsers
+
+    parsers = None  # the list lookups of the standard in use, kept from one file to the next
     while True:
         try:
             task = tasks.recv()
@@ -194,14 +196,16 @@ def _serve(tasks, errors, limits: Limits) -> None:
             return
         if task is None:
             return
-        path, name, file_limits, typed = task
+        path, name, file_limits, typed, standard = task
         _allow_cpu(file_limits.max_reader_seconds)
         fatal = False
         try:
-            book = read_workbook(path, name, file_limits)
+            book = read_workbook(path, name, file_limits, standard)
             if typed and book.readable:
                 from ctgxl.reading.tables import type_book
 
+                if parsers is None or (standard is not None and parsers.standard is not standard):
+                    parsers = ListParsers(standard)
                 type_book(book, parsers)
         except MemoryError:
             book, fatal = unreadable(path, name, memory_message(file_limits)), True
@@ -377,11 +381,12 @@ class ReaderPool:
             self._idle.put(worker)
 
     def read(self, files: list[Path], limits: Limits | None = None, progress=None, names=None,
-             typed: bool | None = None) -> list[ReadWorkbook]:
+             typed: bool | None = None, standard=None) -> list[ReadWorkbook]:
         """The books of ``files``, in order. A file on which a worker dies (or runs out of
         memory or time) gives an unreadable book saying so. ``names``: the name each file is
         shown under (a list, or a dict by path), else its path. ``typed``: the workers also
-        type the tables (see tables.type_book); by default when there are many files."""
+        type the tables (see tables.type_book); by default when there are many files.
+        ``standard``: the one to read by (None: the default one)."""
         limits = limits or self.limits
         if isinstance(names, dict):
             names = [names.get(path, str(path)) for path in files]
@@ -404,7 +409,7 @@ class ReaderPool:
                     while pending and len(queue) < AHEAD:
                         index = pending.popleft()
                         try:
-                            worker.tasks.send((Path(files[index]), names[index], limits, typed))
+                            worker.tasks.send((Path(files[index]), names[index], limits, typed, standard))
                         except (OSError, ValueError):  # it died: another one takes the file
                             pending.appendleft(index)
                             break

@@ -12,9 +12,9 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
-import click
-
+from ctgxl.errors import OutputExists
 from ctgxl.writing.atomic import atomic_path
+from ctgxl.writing.outputs import may_replace
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding
 from ctgxl.names import PROPERTY_COMMAND
 from ctgxl.writing.writer import HEADER_FILL
@@ -39,9 +39,9 @@ def annotate_all(report, directory: Path, say=None) -> list[Path]:
     """Write one annotated copy per readable .xlsx/.xlsm input into ``directory``.
 
     Returns the copies written. Files that cannot be annotated (other formats, unreadable or
-    damaged files) are skipped with one line on standard error; nothing raises.
+    damaged files) are skipped with one sentence given to ``say``; nothing raises.
     """
-    say = say or (lambda line: click.echo(line, err=True))
+    say = say or (lambda line: None)
     directory = Path(directory)
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
@@ -65,14 +65,13 @@ def annotate_all(report, directory: Path, say=None) -> list[Path]:
             say(f"Pas de copie annotée pour « {book.name} » : « {target} » est un des fichiers contrôlés, "
                 "il n'est jamais remplacé. Choisissez un autre dossier pour --annoter.")
             continue
-        if target.exists():
-            from ctgxl.writing.outputs import written_by
-
-            if written_by(target) != COMMAND:
-                say(f"Pas de copie annotée pour « {book.name} » : « {target} » existe déjà et n'est pas "
-                    "une copie annotée par ctgxl. Choisissez un autre dossier pour --annoter.")
-                continue
-            say(f"« {target} » remplace la copie annotée précédente.")
+        try:
+            if may_replace(target, force=False, command=COMMAND):
+                say(f"« {target} » remplace la copie annotée précédente.")
+        except OutputExists:
+            say(f"Pas de copie annotée pour « {book.name} » : « {target} » existe déjà et n'est pas "
+                "une copie annotée par ctgxl. Choisissez un autre dossier pour --annoter.")
+            continue
         try:
             annotate_book(source, by_file.get(book.name, []), target)
         except CannotAnnotate as problem:
@@ -351,7 +350,9 @@ def _location(book, finding: Finding) -> str | None:
     if not finding.sheet or finding.sheet not in book.sheetnames:
         return None
     ref = _target_ref(finding)
-    return "'" + finding.sheet.replace("'", "''") + "'!" + ref
+    from openpyxl.utils.cell import quote_sheetname
+
+    return f"{quote_sheetname(finding.sheet)}!{ref}"
 
 
 def _record(book) -> None:

@@ -144,3 +144,25 @@ def _locked(target: Path):
         except OSError:
             pass
         os.close(descriptor)
+
+
+def is_stream(target) -> bool:
+    """A writable binary stream (BytesIO, an HTTP response…) rather than a path."""
+    return hasattr(target, "write")
+
+
+@contextmanager
+def atomic_output(target):
+    """As ``atomic_path`` for a path; for a stream, a private temporary file whose bytes are
+    copied into the stream only once it is complete (a failed write leaves the stream untouched)."""
+    if not is_stream(target):
+        with atomic_path(Path(target)) as temporary:
+            yield temporary
+        return
+    import shutil
+
+    with tempfile.TemporaryDirectory(prefix="ctgxl-") as folder:
+        temporary = Path(folder) / "sortie.xlsx"
+        yield temporary
+        with open(temporary, "rb") as handle:
+            shutil.copyfileobj(handle, target)

@@ -21,7 +21,7 @@ MARGIN = 0.5
 TABLE_TOP = 1.35
 ROW_HEIGHT = 0.5
 ROWS_PER_SLIDE = 9  # 10 rows of 0.5 in under the title: the slide's height
-CHARS_PER_INCH = 10  # at 12 pt, generously: each cell holds two lines of this
+CHARS_PER_INCH = 9  # at 12 pt, with room for word wrapping: each cell holds two lines of this
 BLUE = "1F4E79"
 GREY = "595959"
 
@@ -179,7 +179,9 @@ class _Deck:
         slide = self.deck.slides.add_slide(self.blank)
         self.text(slide, "Convention Territoriale Globale", MARGIN, 1.6, WIDTH - 2 * MARGIN, 0.6, size=22,
                   colour=GREY)
-        self.text(slide, shorten(bilan.territory, 60), MARGIN, 2.3, WIDTH - 2 * MARGIN, 1.0, size=40, bold=True,
+        # One line: 40 pt holds about 32 characters across the slide, 28 pt about 55.
+        name = shorten(bilan.territory, 55)
+        self.text(slide, name, MARGIN, 2.3, WIDTH - 2 * MARGIN, 1.0, size=40 if len(name) <= 32 else 28, bold=True,
                   colour=BLUE)
         self.text(slide, f"Bilan {bilan.year} — comité de pilotage", MARGIN, 3.4, WIDTH - 2 * MARGIN, 0.7, size=28)
         self.text(slide, "", MARGIN, 4.4, WIDTH - 2 * MARGIN, 1.6, size=18, colour=GREY, lines=[

@@ -4,13 +4,12 @@ their provenance, Contrôles and Sources."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
 from pathlib import Path
 
 from ctgxl.checking.check import Report
-from ctgxl.merging.consolidate import CONFLICT_MARK, Consolidation, MergedSheet
+from ctgxl.merging.consolidate import CONFLICT_MARK, MergedBooks, MergedSheet
 from ctgxl.findings import ERREUR, INFORMATION, Finding
-from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, EURO_FORMAT, PLAN, SUIVI, load
+from ctgxl.standard import DATA_SHEETS, DIAGNOSTIC, EQUIPEMENTS, EURO_FORMAT, PLAN, SUIVI
 from ctgxl.merging.comparisons import comparisons
 from ctgxl.reading.values import as_text
 from ctgxl.writing.writer import WorkbookWriter, print_setup, write_value
@@ -27,13 +26,14 @@ SOURCE_HEADERS = ("Fichier", "SHA-256", "Modèle", "Version", "Contributeur", "C
                   "Date de mise à jour", "Lisible")
 
 
-def write_consolidated(consolidation: Consolidation, report: Report, output: Path) -> None:
+def write_consolidated(consolidation: MergedBooks, report: Report, output, *, standard=None) -> None:
+    """Write the merged books to ``output`` (a path, written atomically, or a binary stream)."""
     total = sum(len(sheet.rows) for sheet in consolidation.sheets.values())
-    writer = WorkbookWriter(output, "complet", command="merge", constant_memory=total > LARGE)
+    writer = WorkbookWriter(output, "complet", command="merge", constant_memory=total > LARGE, standard=standard)
     try:
         _synthesis(writer, consolidation, report)
         writer.add_identification(consolidation.identification)
-        std = load()
+        std = writer.standard
         for name in DATA_SHEETS:
             sheet = consolidation.sheets.get(name)
             if sheet is None:
@@ -74,11 +74,12 @@ def _data_sheet(writer: WorkbookWriter, sheet: MergedSheet) -> None:
 
 
 def _link(sheet_name: str, row: int) -> str:
-    quoted = sheet_name.replace("'", "''")
-    return f"internal:'{quoted}'!A{row}"
+    from openpyxl.utils.cell import quote_sheetname
+
+    return f"internal:{quote_sheetname(sheet_name)}!A{row}"
 
 
-def _controls(writer: WorkbookWriter, consolidation: Consolidation, report: Report) -> None:
+def _controls(writer: WorkbookWriter, consolidation: MergedBooks, report: Report) -> None:
     sheet = writer.book.add_worksheet(CONTROLS)
     fmt = writer.formats
     headers = ("Gravité", "Code", "Fichier", "Feuille", "Cellule", "Ligne", "Colonne", "Message", "Dans ce classeur")
@@ -106,7 +107,7 @@ def _controls(writer: WorkbookWriter, consolidation: Consolidation, report: Repo
     print_setup(sheet, landscape=True)
 
 
-def _landing(consolidation: Consolidation, finding: Finding) -> str | None:
+def _landing(consolidation: MergedBooks, finding: Finding) -> str | None:
     if not finding.sheet or not finding.row:
         return None
     for name, merged in consolidation.sheets.items():
@@ -116,7 +117,7 @@ def _landing(consolidation: Consolidation, finding: Finding) -> str | None:
     return None
 
 
-def _sources(writer: WorkbookWriter, consolidation: Consolidation, report: Report) -> None:
+def _sources(writer: WorkbookWriter, consolidation: MergedBooks, report: Report) -> None:
     sheet = writer.book.add_worksheet(SOURCES)
     fmt = writer.formats
     headers = list(SOURCE_HEADERS) + [f"Lignes lues : {name}" for name in DATA_SHEETS]
@@ -140,7 +141,7 @@ def _sources(writer: WorkbookWriter, consolidation: Consolidation, report: Repor
     print_setup(sheet, landscape=True)
 
 
-def _synthesis(writer: WorkbookWriter, consolidation: Consolidation, report: Report) -> None:
+def _synthesis(writer: WorkbookWriter, consolidation: MergedBooks, report: Report) -> None:
     book = writer.book
     sheet = book.add_worksheet(SYNTHESIS)
     fmt = writer.formats
@@ -158,12 +159,13 @@ def _synthesis(writer: WorkbookWriter, consolidation: Consolidation, report: Rep
         ("Caf", as_text(ident.get("caf") or "")),
         ("Période de la convention", period),
         ("Contributeurs", f"{len(consolidation.contributors)} : " + "; ".join(consolidation.contributors)),
-        ("Classeur consolidé le", date.today().strftime("%d/%m/%Y")),
+        ("Classeur consolidé le", consolidation.today.strftime("%d/%m/%Y")),
         ("Erreurs / avertissements ouverts", f"{len(report.errors)} / {len(report.warnings)} (voir Contrôles)"),
     ]
     if consolidation.secrecy:
         facts.append(("Secret statistique", f"appliqué : {consolidation.masked} effectif(s) de 1 à 4 remplacé(s) par "
-                      "« <5 » (règle de l'article 7 de la convention de Carrières-sur-Seine)."))
+                      "« <5 » (règle de la Caf en matière de secret statistique : toute valeur inférieure "
+                      "à 5 allocataires et différente de zéro est masquée)."))
     row = 2
     for label, value in facts:
         sheet.write_string(row, 0, label, fmt.label)
@@ -192,9 +194,9 @@ def _values(merged: MergedSheet | None, column_id: str) -> list:
     return [values[index] for values in merged.rows]
 
 
-def _actions_table(writer, sheet, consolidation: Consolidation, row: int) -> int:
+def _actions_table(writer, sheet, consolidation: MergedBooks, row: int) -> int:
     fmt = writer.formats
-    std = load()
+    std = writer.standard
     plan = consolidation.sheets.get(PLAN)
     sheet.write_string(row, 0, "Actions par thématique et statut", fmt.subtitle)
     row += 1
@@ -236,7 +238,7 @@ def _chart_colour(status: str) -> str:
             "Abandonnée": "#A5A5A5"}[status]
 
 
-def _structures_table(writer, sheet, consolidation: Consolidation, row: int, number, euro) -> int:
+def _structures_table(writer, sheet, consolidation: MergedBooks, row: int, number, euro) -> int:
     fmt = writer.formats
     merged = consolidation.sheets.get(EQUIPEMENTS)
     sheet.write_string(row, 0, "Structures et places par type", fmt.subtitle)
@@ -253,8 +255,8 @@ def _structures_table(writer, sheet, consolidation: Consolidation, row: int, num
         by_type[kind][0] += 1
         by_type[kind][1] += capacity if isinstance(capacity, (int, float)) else 0
         by_pair[(kind, owner)] += 1
-    order = [kind for kind in load().lists["types_structure"] if kind in by_type] + \
-            [kind for kind in by_type if kind not in load().lists["types_structure"]]
+    known = writer.standard.lists["types_structure"]
+    order = [kind for kind in known if kind in by_type] + [kind for kind in by_type if kind not in known]
     headers = ["Type de structure", "Structures", "Places"] + (collectivities if len(collectivities) > 1 else [])
     for col, header in enumerate(headers):
         sheet.write_string(row, col, header, fmt.header)
@@ -292,7 +294,7 @@ def _structures_table(writer, sheet, consolidation: Consolidation, row: int, num
     return max(row + 2, header_row + 18)
 
 
-def _diagnostic_table(writer, sheet, consolidation: Consolidation, row: int) -> int:
+def _diagnostic_table(writer, sheet, consolidation: MergedBooks, row: int) -> int:
     fmt = writer.formats
     merged = consolidation.sheets.get(DIAGNOSTIC)
     sheet.write_string(row, 0, "Chiffres clés du diagnostic : territoire et département", fmt.subtitle)

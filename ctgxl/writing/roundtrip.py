@@ -10,19 +10,40 @@ from pathlib import Path
 import pandas as pd
 
 from ctgxl.checking.checks import identification_values
+from ctgxl.errors import NotConsolidated, NothingRecognised, OutputExists, Unreadable
 from ctgxl.reading.reader import ReadWorkbook
-from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, SUIVI, load
+from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, SUIVI, Standard, load
 from ctgxl.reading.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns, year_span
 from ctgxl.text import fold, strip_accents
 from ctgxl.reading.values import as_text
+from ctgxl.writing.atomic import is_stream
+from ctgxl.writing.outputs import may_replace
 from ctgxl.writing.writer import WorkbookWriter, write_value
 
 
 @dataclass
-class Outcome:
-    lines: list[str] = field(default_factory=list)
-    exit_code: int = 0
-    written: list[Path] = field(default_factory=list)
+class FormatResult:
+    """What `format` wrote: the template used, the rows per sheet, the sheets kept at the end."""
+    output: Path | None  # None when written to a stream
+    kind: str
+    version: int
+    upgraded_from: int | None
+    rows: dict[str, int]
+    kept_sheets: list[str]
+
+
+@dataclass
+class SplitFile:
+    path: Path
+    contributor: str
+    rows: dict[str, int]
+
+
+@dataclass
+class SplitResult:
+    """The workbooks `split` wrote, and those it refused to write over."""
+    written: list[SplitFile] = field(default_factory=list)
+    refused: list[OutputExists] = field(default_factory=list)
 
 
 @dataclass
@@ -39,11 +60,11 @@ class SheetRows:
 
 def write_standard(target: Path, kind: str, identification: dict[str, object], sheets: dict[str, SheetRows], *,
                    command: str, others: dict[str, list[list]] | None = None, years: range | None = None,
-                   identification_extra: list[tuple[str, object]] = ()) -> None:
+                   identification_extra: list[tuple[str, object]] = (), standard: Standard | None = None) -> None:
     """A workbook in the current template holding these rows (with extra columns at the right)."""
-    std = load()
+    std = standard or load()
     names = list(std.templates[kind].sheets)
-    writer = WorkbookWriter(target, kind, command=command)
+    writer = WorkbookWriter(target, kind, command=command, standard=std)
     try:
         writer.add_readme(as_text(identification.get("service") or "") or None)
         for name in names:
@@ -110,8 +131,8 @@ def _period(identification: dict[str, object]) -> range | None:
     return None
 
 
-def _sheet_rows(frame: pd.DataFrame, spec_name: str, keep_provenance: bool) -> SheetRows:
-    spec = load().sheet(spec_name)
+def _sheet_rows(frame: pd.DataFrame, spec_name: str, std: Standard, keep_provenance: bool) -> SheetRows:
+    spec = std.sheet(spec_name)
     columns = data_columns(spec, frame)
     extras = extra_columns(frame)
     rows = [list(values) for values in frame[columns + extras].itertuples(index=False, name=None)]
@@ -126,48 +147,34 @@ def _clean(values: list) -> list:
     return [None if isinstance(value, float) and value != value else value for value in values]
 
 
-def _read(source: Path, outcome: Outcome) -> ReadWorkbook | None:
-    """The workbook, or None with its problems said in the outcome (exit 2)."""
+def _read(source: Path, name: str | None, standard: Standard | None) -> ReadWorkbook:
+    """The workbook, read in a capped worker process; Unreadable says why it could not be."""
     from ctgxl.reading.workers import read_one
 
-    book = read_one(source)
+    book = read_one(source, name or str(source), standard=standard)
     if not book.readable:
-        outcome.lines += [f"Erreur : {finding.message}" for finding in book.findings]
-        outcome.exit_code = 2
-        return None
+        raise Unreadable(book.findings)
     return book
 
 
-def reformat(source: Path, target: Path) -> Outcome:
-    """Rewrite one filled workbook in the current standard template."""
-    outcome = Outcome()
-    book = _read(source, outcome)
-    if book is None:
-        return outcome
+def reformat(source: Path, target, *, name: str | None = None, standard: Standard | None = None) -> FormatResult:
+    """Rewrite one filled workbook in the current standard template (``target``: a path or a stream)."""
+    std = standard or load()
+    book = _read(source, name, std)
     if not book.tables and not book.identification:
-        outcome.lines.append(f"Erreur : aucune feuille du standard CTG n'a été reconnue dans « {source} ».")
-        outcome.exit_code = 1
-        return outcome
-    tables = build_tables([book])
-    std = load()
+        raise NothingRecognised(f"aucune feuille du standard CTG n'a été reconnue dans « {name or source} ».")
+    tables = build_tables([book], standard=std)
     present = set(book.tables) | {IDENTIFICATION}
     kind = book.kind if book.kind in std.templates and present <= set(std.templates[book.kind].sheets) \
         else std.template_for_sheets(present)
     identification = identification_values(book)
-    sheets = {name: _sheet_rows(frame, name, keep_provenance=True) for name, frame in tables.frames.items()}
-    write_standard(target, kind, identification, sheets, command="format", others=_kept_sheets(book),
-                   years=_period(identification), identification_extra=book.identification_extra)
-    counts = ", ".join(f"{name} : {len(data.rows)} ligne{'s' if len(data.rows) > 1 else ''}"
-                       for name, data in sheets.items())
-    upgraded = f" (mis à jour depuis la version {book.version})" if book.version is not None and \
-        book.version < std.version else ""
-    outcome.lines.append(f"Classeur au format du modèle « {kind} », version {std.version}{upgraded}, écrit dans "
-                         f"{target}" + (f" ({counts})" if counts else "") + ".")
+    sheets = {name: _sheet_rows(frame, name, std, keep_provenance=True) for name, frame in tables.frames.items()}
     kept = _kept_sheets(book)
-    if kept:
-        outcome.lines.append("Feuilles hors standard recopiées à la fin : " + ", ".join(kept) + ".")
-    outcome.written.append(Path(target))
-    return outcome
+    write_standard(target, kind, identification, sheets, command="format", others=kept,
+                   years=_period(identification), identification_extra=book.identification_extra, standard=std)
+    upgraded = book.version if book.version is not None and book.version < std.version else None
+    return FormatResult(None if is_stream(target) else Path(target), kind, std.version, upgraded,
+                        {name: len(data.rows) for name, data in sheets.items()}, list(kept))
 
 
 TITLES_SHEET = "Titres d'origine"
@@ -188,48 +195,46 @@ def slug(text: str) -> str:
     return text[:60] or "contributeur"
 
 
-def split(source: Path, directory: Path, *, force: bool = False) -> Outcome:
+def split(source: Path, directory: Path, *, force: bool = False, name: str | None = None,
+          standard: Standard | None = None) -> SplitResult:
     """One workbook per contributor from a consolidated workbook."""
-    from ctgxl.writing.outputs import refuse_input_as_output, written_by
+    from ctgxl.writing.outputs import refuse_input_as_output
 
-    outcome = Outcome()
-    book = _read(source, outcome)
-    if book is None:
-        return outcome
-    tables = build_tables([book])
+    std = standard or load()
+    book = _read(source, name, std)
+    tables = build_tables([book], standard=std)
     if not any(SOURCE_COLUMNS[0] in frame.columns for frame in tables.frames.values()):
-        outcome.lines.append(f"Erreur : « {source} » n'est pas un classeur consolidé (pas de colonne « Contributeur »"
-                             " dans ses feuilles) : rien à redécouper.")
-        outcome.exit_code = 1
-        return outcome
+        raise NotConsolidated(f"« {name or source} » n'est pas un classeur consolidé (pas de colonne « Contributeur »"
+                              " dans ses feuilles) : rien à redécouper.")
     contacts = _contacts(source)
     base = identification_values(book)
     groups = _by_contributor(tables)
     _add_followed_actions(groups, tables.frames.get(PLAN))
+    directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    std = load()
+    result = SplitResult()
     used: set[str] = set()
     for contributor, frames in groups.items():
-        name = slug(contributor)
-        while name in used:
-            name += "-bis"
-        used.add(name)
-        target = directory / f"{name}.xlsx"
+        file_name = slug(contributor)
+        while file_name in used:
+            file_name += "-bis"
+        used.add(file_name)
+        target = directory / f"{file_name}.xlsx"
         refuse_input_as_output(target, [source])
-        if target.exists() and not force and written_by(target) != "split":
-            outcome.lines.append(f"Erreur : « {target} » existe déjà ; ajoutez --force pour le remplacer.")
-            outcome.exit_code = 2
+        try:
+            may_replace(target, force=force, command="split")
+        except OutputExists:
+            result.refused.append(OutputExists(target, f"« {target} » existe déjà ; ajoutez --force pour le remplacer."))
             continue
         identification = dict(base)
         identification.update({"service": contributor, "contact": None, "courriel": None, "mise_a_jour": None})
         identification.update(contacts.get(contributor, {}))
-        sheets = {sheet: _sheet_rows(frame, sheet, keep_provenance=False) for sheet, frame in frames.items()}
+        sheets = {sheet: _sheet_rows(frame, sheet, std, keep_provenance=False) for sheet, frame in frames.items()}
         kind = std.template_for_sheets(set(sheets) | {IDENTIFICATION})
-        write_standard(target, kind, identification, sheets, command="split", years=_period(identification))
-        counts = ", ".join(f"{sheet} : {len(data.rows)}" for sheet, data in sheets.items())
-        outcome.lines.append(f"{target} — {contributor} ({counts})")
-        outcome.written.append(target)
-    return outcome
+        write_standard(target, kind, identification, sheets, command="split", years=_period(identification),
+                       standard=std)
+        result.written.append(SplitFile(target, contributor, {sheet: len(data.rows) for sheet, data in sheets.items()}))
+    return result
 
 
 def _by_contributor(tables: Tables) -> dict[str, dict[str, pd.DataFrame]]:

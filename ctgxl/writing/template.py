@@ -42,9 +42,9 @@ class Prefill:
         return None
 
 
-def write_template(target: Path, kind: str, prefill: Prefill | None = None, *, standard: Standard | None = None,
-                   created: datetime | None = None) -> Path:
-    """Write the blank workbook of ``kind`` to ``target`` (atomically).
+def write_template(target, kind: str, prefill: Prefill | None = None, *, standard: Standard | None = None,
+                   created: datetime | None = None):
+    """Write the blank workbook of ``kind`` to ``target`` (a path, written atomically, or a stream).
 
     ``standard`` defaults to the one in ``validators/``; ``created`` fixes the document date
     (for reproducible files such as ``workbook_templates/``).
@@ -63,7 +63,7 @@ def write_template(target: Path, kind: str, prefill: Prefill | None = None, *, s
         writer.abort()
         raise
     writer.close()
-    return Path(target)
+    return target
 
 
 def default_name(kind: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ctgxl import __version__
-from ctgxl.writing.atomic import atomic_path
+from ctgxl.writing.atomic import atomic_output
 from ctgxl.standard import IDENTIFICATION, Column, Sheet, Standard, load
 from ctgxl.names import LISTS, PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE, README, RECORD_HEADER
 
@@ -33,14 +33,14 @@ MANDATORY_FILL = "#C55A11"
 class WorkbookWriter:
     """One xlsxwriter workbook laid out per the standard, written atomically on close."""
 
-    def __init__(self, target: Path, kind: str, *, command: str = "template", constant_memory: bool = False,
+    def __init__(self, target, kind: str, *, command: str = "template", constant_memory: bool = False,
                  standard: Standard | None = None, created: datetime | None = None, title: str | None = None):
         """``kind`` is a template kind; another kind (with its ``title``) writes a workbook that
         is not a template: no hidden Listes sheet."""
         self.standard = standard or load()
         self.kind = kind
         self.streaming = constant_memory
-        self._atomic = atomic_path(Path(target))
+        self._atomic = atomic_output(target)
         self._temporary = self._atomic.__enter__()
         import xlsxwriter  # here, not at the top: reading and checking never need it
 
