@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ctgxl.merging.comparisons import Comparison, comparisons, largest_gaps
-from ctgxl.merging.consolidate import SECRET, Consolidation, MergedSheet, _key
+from ctgxl.merging.consolidate import SECRET, MergedBooks, MergedSheet, _key
 from ctgxl.reading.values import as_text, is_number, parse_number
 from ctgxl.standard import DIAGNOSTIC, EQUIPEMENTS, PLAN, SUIVI, load
 from ctgxl.text import fold
@@ -163,8 +163,8 @@ class Bilan:
         return any(indicator.reference_assumed for indicator in self.indicators)
 
 
-def compute_bilan(current: Consolidation, year: int, *, secrecy: bool = False,
-                  previous: Consolidation | None = None, previous_label: str | None = None) -> Bilan:
+def compute_bilan(current: MergedBooks, year: int, *, secrecy: bool = False,
+                  previous: MergedBooks | None = None, previous_label: str | None = None) -> Bilan:
     territory = current.territory
     ident = current.identification
     diagnostic = current.sheets.get(DIAGNOSTIC)
@@ -349,7 +349,7 @@ def _shown(value: object, secrecy: bool, count: bool) -> str:
     return as_text(value)
 
 
-def changes(previous: Consolidation, current: Consolidation, secrecy: bool) -> list[Change]:
+def changes(previous: MergedBooks, current: MergedBooks, secrecy: bool) -> list[Change]:
     """What changed from the earlier version to this one, as `ctgxl diff` lists it (rows added,
     removed, each changed field), with small counts masked under secrecy."""
     from ctgxl.merging.diff import ADDED, CHANGED, REMOVED, diff_tables, version_of
