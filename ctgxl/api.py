@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
-from ctgxl.errors import ConflictsRemain, ErrorsRemain, InputsUnreadable, NoWorkbook, OutputIsInput
+from ctgxl.errors import ConflictsRemain, ErrorsRemain, InputsUnreadable, NothingRecognised, NoWorkbook
 
 if TYPE_CHECKING:
     from ctgxl.checking.check import Report
@@ -78,7 +78,7 @@ def merge(sources: Source | list[Source], output: Output, *, secret_statistique:
     from ctgxl.checking.check import read_all
     from ctgxl.writing.outputs import may_replace
 
-    _not_an_input(output, sources, "Le classeur consolidé ne peut pas remplacer un des fichiers d'entrée.")
+    _not_an_input(output, sources)
     replaced = may_replace(output, force=force, command="merge")
     std = _standard(standard)
     with _local_files(sources, limits) as (paths, names):
@@ -98,6 +98,11 @@ def merge_read(books, missing, output: Output, *, secret_statistique: bool = Fal
 
     report, merged = merge_books(books, missing, secrecy=secret_statistique, today=today or date.today(),
                                  standard=standard)
+    if not any(book.tables for book in books if book.readable):
+        # Nothing to merge: an empty consolidated workbook would look like a result.
+        raise NothingRecognised("Fusion refusée : aucune feuille du standard CTG (Diagnostic, Équipements, Plan "
+                                "d'actions…) n'a été reconnue dans les fichiers donnés. Aucun fichier n'a été écrit.",
+                                report)
     if (report.errors or report.unreadable) and not malgre_erreurs:
         if report.unreadable:
             raise InputsUnreadable(report)
@@ -129,8 +134,7 @@ def reformat(source: Source, output: Output, *, force: bool = False,
     from ctgxl.writing import roundtrip
     from ctgxl.writing.outputs import may_replace
 
-    _not_an_input(output, [source], "Choisissez un fichier de sortie différent du fichier d'entrée : il n'est "
-                                    "jamais modifié.")
+    _not_an_input(output, [source])
     may_replace(output, force=force, command="format")
     with _local_files([source], None) as (paths, names):
         return roundtrip.reformat(paths[0], output, name=names.get(paths[0]), standard=_standard(standard))
@@ -193,13 +197,15 @@ def _is_stream(target) -> bool:
     return hasattr(target, "read") or hasattr(target, "write")
 
 
-def _not_an_input(output, sources, message: str) -> None:
+def _not_an_input(output, sources) -> None:
+    """``OutputIsInput`` when the output is one of the input files (the same file on disk, by
+    any name or link), even with ``force``: inputs are never modified."""
+    from ctgxl.writing.outputs import refuse_input_as_output
+
     if _is_stream(output):
         return
     sources = sources if isinstance(sources, (list, tuple)) else [sources]
-    inputs = {Path(source).resolve() for source in sources if not _is_stream(source)}
-    if Path(output).resolve() in inputs:
-        raise OutputIsInput(Path(output), message)
+    refuse_input_as_output(Path(output), [Path(source) for source in sources if not _is_stream(source)])
 
 
 @contextmanager

@@ -10,17 +10,26 @@ from pathlib import Path
 import click
 
 from ctgxl import __version__, clifr
+from ctgxl.errors import CtgxlError
 
 KINDS = ("diagnostic", "equipements", "plan-actions", "complet")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class FrenchGroup(click.Group):
-    """The command group; Click's own messages are in French while it runs."""
+    """The command group; Click's own messages are in French while it runs. The library's
+    refusals (an output that is an input, a full disk…) are one French sentence and exit
+    code 2, whoever runs the command (a terminal, a test)."""
 
     def main(self, *args, **kwargs):
         with clifr.installed():
             return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CtgxlError as error:
+            raise UserError(str(error)) from None
 
 
 class UserError(click.ClickException):
@@ -224,8 +233,10 @@ Exemple :
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 def merge_command(paths, output, secrecy, despite_errors, force):
     from ctgxl import api
-    from ctgxl.errors import ErrorsRemain, InputsUnreadable, NoWorkbook, OutputIsInput
+    from ctgxl.errors import ErrorsRemain, InputsUnreadable, NothingRecognised, NoWorkbook, OutputIsInput
+    from ctgxl.writing.outputs import refuse_input_as_output
 
+    refuse_input_as_output(output, list(paths))
     _replace_allowed(output, force, "merge")
     try:
         with _progress("Lecture des classeurs") as progress:
@@ -233,6 +244,10 @@ def merge_command(paths, output, secrecy, despite_errors, force):
                                force=True, progress=progress)
     except (OutputIsInput, NoWorkbook) as error:
         raise UserError(str(error)) from None
+    except NothingRecognised as refused:
+        _print_report(refused.report)
+        click.echo(str(refused))
+        sys.exit(2)
     except ErrorsRemain as refused:
         _print_report(refused.report)
         click.echo(str(refused))
@@ -297,9 +312,9 @@ Exemple :
 def format_command(file, output, force):
     from ctgxl import api
     from ctgxl.errors import NothingRecognised, OutputIsInput, Unreadable
+    from ctgxl.writing.outputs import refuse_input_as_output
 
-    if output.resolve() == file.resolve():
-        raise UserError("Choisissez un fichier de sortie différent du fichier d'entrée : il n'est jamais modifié.")
+    refuse_input_as_output(output, [file])
     _replace_allowed(output, force, "format")
     try:
         result = api.reformat(file, output, force=True)
@@ -616,6 +631,9 @@ def _run(debug: bool) -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
+    except CtgxlError as error:  # a refusal of the library (output is an input, disk full…)
+        click.echo(f"Erreur : {error}", err=True)
+        sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Interrompu.", err=True)
         sys.exit(130)

@@ -3,6 +3,7 @@ sentence (``str(error)``); only the command line turns them into exit codes."""
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -27,6 +28,39 @@ class OutputIsInput(CtgxlError):
         super().__init__(message)
 
 
+class OutputBusy(CtgxlError):
+    """Another run is writing the same output right now."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        super().__init__(f"Une autre commande ctgxl écrit déjà « {path} » en ce moment : attendez qu'elle se "
+                         "termine, puis relancez.")
+
+
+_DISK = {
+    errno.ENOSPC: "le disque est plein",
+    errno.EROFS: "le dossier est en lecture seule",
+    errno.EACCES: "vous n'avez pas le droit d'écrire dans ce dossier",
+    errno.EPERM: "vous n'avez pas le droit d'écrire dans ce dossier",
+    errno.EDQUOT: "votre quota de disque est atteint",
+    errno.ENOENT: "le dossier n'existe plus",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENAMETOOLONG: "le nom est trop long",
+    errno.EIO: "erreur d'entrée-sortie du disque",
+}
+
+
+class WriteFailed(CtgxlError):
+    """The disk refused the output (full, read-only, permission…). Nothing was written."""
+
+    def __init__(self, path: Path, error: OSError):
+        self.path = Path(path)
+        self.errno = error.errno
+        why = _DISK.get(error.errno, f"erreur système {error.errno}" if error.errno else "erreur système")
+        super().__init__(f"« {path} » n'a pas pu être écrit : {why}. Aucun fichier n'a été modifié.")
+
+
 class Unreadable(CtgxlError):
     """The one workbook to work on could not be read; ``findings`` say why."""
 
@@ -40,7 +74,12 @@ class NoWorkbook(CtgxlError):
 
 
 class NothingRecognised(CtgxlError):
-    """No sheet of the CTG standard in the workbook."""
+    """No sheet of the CTG standard in the workbooks given. For a merge, ``report`` holds
+    every finding (nothing was written)."""
+
+    def __init__(self, message: str, report=None):
+        self.report = report
+        super().__init__(message)
 
 
 class NotConsolidated(CtgxlError):

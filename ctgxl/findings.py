@@ -42,6 +42,8 @@ CODES: dict[str, Code] = {
     "valeur-en-erreur": Code("Cellule qui affiche une erreur (#N/A, #REF!, #DIV/0!…), formule ou valeur tapée", ERREUR),
     "lien-exterieur": Code("Lien vers un fichier hors du dossier contrôlé, non suivi", AVERTISSEMENT),
     "copies-annotees-ignorees": Code("Dossier des copies annotées, non relu avec les fichiers reçus", INFORMATION),
+    "sortie-ctgxl-ignoree": Code("Classeur consolidé écrit par ctgxl, non relu avec les fichiers des services", INFORMATION),
+    "dossier-illisible": Code("Dossier qui ne peut pas être parcouru", ERREUR),
     "feuille-non-reconnue": Code("Feuille avec quelques en-têtes du standard, trop peu pour être lue", AVERTISSEMENT),
     "feuille-supplementaire": Code("Autre feuille d'une même sorte, lue avec la première", INFORMATION),
     # Values

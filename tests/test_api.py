@@ -85,6 +85,31 @@ def test_merge_refusals_write_nothing(tmp_path):
     assert ctgxl.merge(DUGNY, output, force=True).output == output
 
 
+def test_the_library_refuses_an_output_that_is_an_input_by_another_name_and_an_empty_merge(tmp_path):
+    import os
+
+    inputs = tmp_path / "recus"
+    inputs.mkdir()
+    for path in DUGNY:
+        (inputs / path.name).write_bytes(path.read_bytes())
+    linked = tmp_path / "lien.xlsx"
+    os.link(inputs / DUGNY[0].name, linked)
+    before = linked.read_bytes()
+    with pytest.raises(OutputIsInput):
+        ctgxl.merge([inputs], linked, force=True)
+    with pytest.raises(OutputIsInput):
+        ctgxl.reformat(inputs / DUGNY[0].name, linked, force=True)
+    assert linked.read_bytes() == before
+    stray = tmp_path / "notes.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["rien", "à fusionner"])
+    book.save(stray)
+    with pytest.raises(NothingRecognised) as nothing:
+        ctgxl.merge([stray], tmp_path / "vide.xlsx", malgre_erreurs=True)
+    assert "aucune feuille du standard CTG" in str(nothing.value) and nothing.value.report is not None
+    assert not (tmp_path / "vide.xlsx").exists()
+
+
 def test_conflicts_are_their_own_refusal(territory, tmp_path):
     from fixtures import make_territory
 

@@ -350,7 +350,7 @@ def test_refuses_to_write_over_an_input(territory, tmp_path):
     before = copy.read_bytes()
     result = run("merge", copy, territory.files[1], "-o", copy, "--force")
     assert result.exit_code == 2
-    assert "ne peut pas remplacer un des fichiers d'entrée" in result.output
+    assert "est un des fichiers d'entrée : ctgxl ne modifie jamais ses entrées, même avec --force" in result.output
     assert copy.read_bytes() == before
 
 

@@ -274,7 +274,7 @@ def test_formatted_workbook_passes_check(made, formatted):
 def test_format_never_writes_over_its_input_nor_someone_elses_file(made, formatted, tmp_path):
     result = run("format", made.path, "-o", made.path)
     assert result.exit_code == 2
-    assert "différent du fichier d'entrée" in result.output
+    assert "est un des fichiers d'entrée : ctgxl ne modifie jamais ses entrées" in result.output
     other = tmp_path / "autre.xlsx"
     other.write_bytes(b"x")
     result = run("format", made.path, "-o", other)

@@ -105,7 +105,25 @@ def read_all(paths: list[Path], limits: Limits | None = None, progress=None, poo
     sources = source_names(paths, files)
     for book in books:
         book.source = names.get(book.path) or sources.get(book.path, "")
-    return books, missing
+    return _without_consolidated(paths, books, missing)
+
+
+def _without_consolidated(paths: list[Path], books: list[ReadWorkbook],
+                          missing: list[Finding]) -> tuple[list[ReadWorkbook], list[Finding]]:
+    """A consolidated workbook that `ctgxl merge` left in a folder of inputs is not read again
+    as one more contributor (its rows would come back twice, and a row deleted from a
+    service's file would live on through it); named itself, it is read."""
+    named = {Path(path) for path in paths}
+    kept = []
+    for book in books:
+        if book.written_by == "merge" and book.path not in named:
+            missing.append(Finding(book.name, None, None, None, None, "sortie-ctgxl-ignoree", INFORMATION,
+                                   f"« {book.name} » est un classeur consolidé écrit par « ctgxl merge » : il n'est "
+                                   "pas relu avec les fichiers des services (ses lignes y sont déjà). Pour le "
+                                   "contrôler, nommez-le lui-même sur la ligne de commande."))
+        else:
+            kept.append(book)
+    return kept, missing
 
 
 def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None, *,

@@ -48,7 +48,8 @@ def _walk(folder: Path, limits: Limits, notes: list[Finding]):
         current = stack.pop()
         try:
             stat = current.stat()
-        except OSError:
+        except OSError as error:
+            notes.append(_unreadable_folder(current, error))
             continue
         if (stat.st_dev, stat.st_ino) in seen:
             continue  # a link loop
@@ -61,7 +62,8 @@ def _walk(folder: Path, limits: Limits, notes: list[Finding]):
             continue
         try:
             entries = list(current.iterdir())
-        except OSError:
+        except OSError as error:
+            notes.append(_unreadable_folder(current, error))
             continue
         for entry in entries:
             if entry.name.startswith((".", "~$")):
@@ -82,6 +84,13 @@ def _walk(folder: Path, limits: Limits, notes: list[Finding]):
                 if entry.suffix.lower() in WORKBOOK_SUFFIXES:
                     yield entry  # a looping link: reported as such when read
                 continue
+
+
+def _unreadable_folder(folder: Path, error: OSError) -> Finding:
+    why = "accès refusé" if isinstance(error, PermissionError) else (error.strerror or "erreur système")
+    return Finding(str(folder), None, None, None, None, "dossier-illisible", ERREUR,
+                   f"Le dossier « {folder} » ne peut pas être parcouru ({why}) : les classeurs qu'il contient "
+                   "n'ont pas été contrôlés. Les autres l'ont été.")
 
 
 def _leaves(link: Path, root: Path) -> bool:

@@ -9,16 +9,22 @@ reads as its fraction, and `pourcentage-fraction` says so at the cell.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-# A '%' outside quoted text and not escaped: the format multiplies by 100 and shows '%'.
-_PERCENT = re.compile(r'(?<!\\)%(?=(?:[^"]*"[^"]*")*[^"]*$)')
 BUILTIN_PERCENT_IDS = {9, 10}
 
 
 def shows_percent(code: str) -> bool:
-    return bool(code) and _PERCENT.search(code) is not None
+    """Whether a number format shows a percent (multiplies by 100): a '%' outside quoted text
+    and not escaped. One pass: a regular expression looking ahead for paired quotes after
+    each '%' takes minutes on a format of 200 000 '%'."""
+    quotes_after = code.count('"')  # outside quotes: an even number of them follows
+    for index, char in enumerate(code):
+        if char == '"':
+            quotes_after -= 1
+        elif char == "%" and quotes_after % 2 == 0 and (index == 0 or code[index - 1] != "\\"):
+            return True
+    return False
 
 
 def xls_details(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:

@@ -24,7 +24,8 @@ from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
 from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details
 from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
-from ctgxl.reading.safety import DAMAGED, UnreadableFile, check_zip_directory, exceeds, ole_markers, survey_zip
+from ctgxl.reading.safety import (DAMAGED, UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse,
+                                  sparse_message, survey_ole, survey_zip)
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text
 from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, RECORD_HEADER
@@ -50,9 +51,13 @@ def file_sha256(path: Path, limits: Limits) -> str:
             "pas été lu. Enlevez les images ou les feuilles inutiles, ou envoyez-le en plusieurs fichiers.",
         )
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise UnreadableFile("fichier-illisible", f"Le fichier ne peut pas être ouvert ({_os_error(error)}) : "
+                             "il n'a pas été lu.") from None
     return digest.hexdigest()
 
 
@@ -140,6 +145,11 @@ def _load_grids(path: Path, limits: Limits, suffix: str, folder: Path, depth: in
         if encrypted:
             raise UnreadableFile("fichier-chiffre", _ENCRYPTED)
         format_name, suffixes = "Excel 97-2003 (.xls)", {".xls", ".xlt"}
+        survey = survey_ole(path, limits)
+        for title, size in survey.too_large(limits).items():
+            # calamine reads every sheet of an .xls when it opens it: none can be left out
+            raise UnreadableFile("feuille-trop-grande", _sheet_message(title, size, survey.filled.get(title), limits)
+                                 + " Le classeur n'a pas été lu.")
     else:
         raise UnreadableFile("fichier-illisible", _not_a_workbook(path))
     by_content = path.suffix.lower() not in suffixes
@@ -279,10 +289,12 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
     handed to calamine (which would allocate its whole rectangle at once)."""
     import python_calamine
 
-    skipped: dict[str, tuple[int, int]] = {}
+    skipped: dict[str, TooLarge] = {}
     if survey is not None:
         large = survey.too_large(limits)
-        skipped = {title: large[part] for title, part in survey.sheet_parts.items() if part in large}
+        skipped = {title: TooLarge(*large[part], filled=survey.filled[part] if sparse(*large[part], survey.filled.get(
+            part)) and not exceeds(*large[part], limits) else None)
+            for title, part in survey.sheet_parts.items() if part in large}
     try:
         if by_content:  # calamine picks its reader from the extension; the content decides here
             with open(path, "rb") as handle:
@@ -305,7 +317,7 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
         if skip_own and (meta.name == LISTS or fold(meta.name) in REPORT_SHEETS):
             continue  # a file ctgxl wrote: its own sheets are never read as data (see _recognise)
         if meta.name in skipped:
-            grids[meta.name] = TooLarge(*skipped[meta.name])
+            grids[meta.name] = skipped[meta.name]
             continue
         try:
             sheet = workbook.get_sheet_by_name(meta.name)
@@ -318,10 +330,20 @@ def _calamine_grids(path: Path, limits: Limits, survey=None, by_content: bool = 
     return grids, hidden
 
 
+def _sheet_message(title: str, size: tuple[int, int], filled: int | None, limits: Limits) -> str:
+    if exceeds(*size, limits):
+        return (f"La feuille « {title} » annonce {size[0]} lignes et {size[1]} colonnes, au-delà des limites "
+                f"({limits.max_rows} lignes, {limits.max_columns} colonnes, {limits.max_cells} cellules).")
+    return sparse_message(title, size, filled or 0)
+
+
 class TooLarge(list):
-    def __init__(self, height: int, width: int):
+    """A sheet not read: beyond the limits, or (``filled``: the cells written in it) far
+    larger than its content."""
+
+    def __init__(self, height: int, width: int, filled: int | None = None):
         super().__init__()
-        self.height, self.width = height, width
+        self.height, self.width, self.filled = height, width, filled
 
 
 class Broken(list):
@@ -358,8 +380,12 @@ def _short(error: Exception) -> str:
 _ATTRIBUTE = re.compile(rb"""\b([A-Za-z:]+)=(?:"([^"]*)"|'([^']*)')""")
 _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_CELL = re.compile(rb"<" + _PREFIX + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>)", re.S)
-_VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^>]*?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.S)
+# A cell's content never runs past the next cell's start, and a tag never holds `<`: each
+# match is bounded, so a sheet whose cells are never closed (or closed by `</c >`) is read in
+# linear time instead of every cell rescanning the rest of the sheet.
+_CELL = re.compile(rb"<" + _PREFIX + rb"c\b([^<>]*?)(?:/>|>((?:[^<]|<(?!" + _PREFIX + rb"c[\s/>]))*?)</" + _PREFIX
+                   + rb"c\s*>)")
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v\b[^<>]*?(?:/>|>([^<]*)</" + _PREFIX + rb"v\s*>)", re.S)
 _FORMULA = re.compile(rb"<" + _PREFIX + rb"f\b")
 _INLINE = re.compile(rb"<" + _PREFIX + rb"is\b")
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from ctgxl.reading.grids import REPORT_SHEETS, Broken, TooLarge, file_sha256, load_grids
 from ctgxl.findings import AVERTISSEMENT, ERREUR, INFORMATION, Finding, cell_ref
 from ctgxl.limits import Limits
-from ctgxl.reading.safety import UnreadableFile
+from ctgxl.reading.safety import UnreadableFile, sparse_message
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, Column, Sheet, Standard, header_index, load, year_column
 from ctgxl.text import fold
 from ctgxl.reading.values import as_text, is_empty
-from ctgxl.names import LISTS, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE
+from ctgxl.names import LISTS, PROPERTY_COMMAND, PROPERTY_KIND, PROPERTY_VERSION, PROVENANCE
 
 HEADER_SEARCH_ROWS = 20
 _YEAR_HEADER = re.compile(r"(19|20|21)\d\d")
@@ -75,6 +75,7 @@ class ReadWorkbook:
     old_headers: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
+    written_by: str | None = None  # the ctgxl command that wrote the file, as it records it
     # Standard sheets present but not read (too large, damaged): what depends on them is not judged.
     unread: set[str] = field(default_factory=set)
     # Where the file was found, relative to the folder named (see files.source_names).
@@ -113,6 +114,7 @@ def read_workbook(path: Path, name: str | None = None, limits: Limits | None = N
     try:
         book.sha256 = file_sha256(path, limits)
         grids, hidden, record, formats, notes = load_grids(path, limits)
+        book.written_by = record.get(PROPERTY_COMMAND) or None
     except UnreadableFile as problem:
         book.readable = False
         book.finding(None, None, None, None, problem.code, ERREUR, problem.message)
@@ -137,6 +139,10 @@ def _recognise(book: ReadWorkbook, grids, hidden, record, formats, limits: Limit
     for title, grid in ordered:
         if (title == LISTS or fold(title) in REPORT_SHEETS) and record:
             continue  # ctgxl's own sheets; in a file ctgxl did not write, a sheet of that name is kept
+        if isinstance(grid, TooLarge) and grid.filled is not None:
+            book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,
+                         sparse_message(title, (grid.height, grid.width), grid.filled))
+            continue
         if isinstance(grid, TooLarge):
             book.unread.add(_sheet_by_name(title, std) or title)
             book.finding(title, None, None, None, "feuille-trop-grande", ERREUR,

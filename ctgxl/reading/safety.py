@@ -44,13 +44,18 @@ class Survey:
     """What the first pass over a zip-based workbook found."""
 
     extents: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet part -> (rows, columns)
+    filled: dict[str, int] = field(default_factory=dict)  # sheet part -> cells written in it
     sheet_parts: dict[str, str] = field(default_factory=dict)          # sheet title -> part (xlsx)
     macros: bool = False
     # sheet part -> cells covered by its merged ranges and hyperlinks (openpyxl makes one object each)
     spans: dict[str, int] = field(default_factory=dict)
 
     def too_large(self, limits: Limits) -> dict[str, tuple[int, int]]:
-        return {part: size for part, size in self.extents.items() if exceeds(*size, limits)}
+        return {part: size for part, size in self.extents.items()
+                if exceeds(*size, limits) or sparse(*size, self.filled.get(part))}
+
+    def sparse_parts(self) -> set[str]:
+        return {part for part, size in self.extents.items() if sparse(*size, self.filled.get(part))}
 
     def openpyxl_problem(self, limits: Limits) -> str | None:
         """Why loading this workbook whole with openpyxl (as `check --annoter` does) would
@@ -68,6 +73,27 @@ class Survey:
 
 def exceeds(rows: int, columns: int, limits: Limits) -> bool:
     return rows > limits.max_rows or columns > limits.max_columns or rows * columns > limits.max_cells
+
+
+# A reader builds the whole rectangle of a sheet: one spanning far more cells than are written
+# in it (a note in the last row, repetitions, a declared size that lies) would cost memory and
+# time out of proportion to its content.
+SPARSE_AREA = 1_000_000
+SPARSE_RATIO = 100
+
+
+def sparse(rows: int, columns: int, filled: int | None) -> bool:
+    """Whether a sheet spans more than SPARSE_AREA cells and SPARSE_RATIO times the cells
+    written in it (None: not counted)."""
+    area = rows * columns
+    return filled is not None and area > SPARSE_AREA and area > SPARSE_RATIO * max(filled, 1)
+
+
+def sparse_message(title: str, size: tuple[int, int], filled: int) -> str:
+    return (f"La feuille « {title} » s'étend sur {size[0]} lignes et {size[1]} colonnes pour seulement {filled} "
+            "cellules écrites : elle n'a pas été lue (la lire coûterait une mémoire sans rapport avec son contenu). "
+            "Supprimez les lignes et colonnes vides au-delà des données (ou la cellule isolée tout en bas ou à "
+            "droite), puis enregistrez de nouveau.")
 
 
 MAX_DIRECTORY_BYTES = 16_000_000
@@ -133,6 +159,9 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                         if exceeds(*size, limits):
                             raise UnreadableFile("feuille-trop-grande", _too_large_message(title, size, limits)
                                                  + " Le classeur n'a pas été lu.")
+                        if sparse(*size, scanner.filled.get(title, 0)):
+                            raise UnreadableFile("feuille-trop-grande", sparse_message(
+                                title, size, scanner.filled.get(title, 0)) + " Le classeur n'a pas été lu.")
                 elif scanner is not None:
                     size = scanner.finish()
                     if size is None:  # cells in an unusual form: measured again, tag by tag
@@ -142,6 +171,7 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                         size = scanner.finish()
                     previous = survey.extents.get(name, (0, 0))
                     survey.extents[name] = (max(size[0], previous[0]), max(size[1], previous[1]))
+                    survey.filled[name] = survey.filled.get(name, 0) + scanner.cells
                     if isinstance(scanner, _XmlSheetExtent):
                         survey.spans[name] = survey.spans.get(name, 0) + scanner.spans
     except UnreadableFile:
@@ -257,7 +287,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
 _R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)\s*(\d*)\s*["']""")
 # Fast path: every cell written as Excel, LibreOffice, openpyxl and xlsxwriter write it, `<c r="B7"`.
 # Only cells holding something count: an empty styled cell (`<c r="AMJ1" s="3"/>`, which older
@@ -266,7 +296,7 @@ _CELL_TAGS = re.compile(rb'<c[\s/>]')
 _FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>(?!</c>)')
 _EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d+"[^>/]*(?:/>|></c>)')
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
-_SPAN = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)\s[^>]*?\bref\s*=\s*["']([^"']*)["']""")
+_SPAN = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)\s[^<>]*?\bref\s*=\s*["']([^"']*)["']""")
 _RANGE = re.compile(rb"([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?")
 
 
@@ -300,6 +330,7 @@ class _XmlSheetExtent:
         self.row = 0
         self.column = 0
         self.spans = 0
+        self.cells = 0
 
     def feed(self, chunk: bytes) -> None:
         if self.fallback:
@@ -327,6 +358,7 @@ class _XmlSheetExtent:
             if len(filled) + len(_EMPTY_CELL.findall(data)) != tags or _PREFIXED.search(data):
                 self.fallback = True  # a cell in another form: placed tag by tag
                 return
+            self.cells += tags
             if filled:
                 letters, digits = zip(*filled)
                 self.columns = max(self.columns, max(map(_column_number, set(letters))))
@@ -344,6 +376,7 @@ class _XmlSheetExtent:
                     self.row = int(reference.group(2))
             else:
                 self.column += 1
+            self.cells += 1
             if match.group(2).rstrip().endswith(b"/"):
                 continue  # an empty cell (a style only): it takes its place, shows nothing
             self.rows = max(self.rows, self.row)
@@ -358,7 +391,7 @@ class _XmlSheetExtent:
 
 
 _ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
-                      rb"([^>]*)>")
+                      rb"([^<>]*)>")
 _ODS_NAME = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?name\s*=\s*"([^"]*)\"""")
 _ODS_ROWS = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?number-rows-repeated\s*=\s*["'](\d+)["']""")
 _ODS_COLUMNS = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?number-columns-repeated\s*=\s*["'](\d+)["']""")
@@ -372,6 +405,7 @@ class _OdsExtent:
     def __init__(self):
         self.carry = b""
         self.tables: dict[str, tuple[int, int]] = {}
+        self.filled: dict[str, int] = {}  # table -> cell elements holding something, as written
         self.name = ""
         self.row = self.rows = self.columns = 0
         self.repeat_rows = 1
@@ -429,6 +463,7 @@ class _OdsExtent:
     def _end_cell(self, had_content: bool) -> None:
         if self.cell_filled or had_content:
             self.row_width = self.column + self.cell_repeat
+            self.filled[self.name] = self.filled.get(self.name, 0) + 1
         self.column += self.cell_repeat
         self.in_cell = False
 
@@ -453,7 +488,7 @@ class _BinarySheetExtent:
 
     def __init__(self):
         self.buffer = b""
-        self.row = self.column = self.rows = self.columns = 0
+        self.row = self.column = self.rows = self.columns = self.cells = 0
 
     def feed(self, chunk: bytes) -> None:
         data = self.buffer + chunk
@@ -480,6 +515,7 @@ class _BinarySheetExtent:
         self.buffer = data[position:]
 
     def _cell(self) -> None:
+        self.cells += 1
         self.rows = max(self.rows, self.row)
         self.columns = max(self.columns, self.column)
 
@@ -528,3 +564,79 @@ def ole_markers(path: Path) -> tuple[bool, bool]:
                 if what:
                     found.add(what)
     return "encrypted" in found, "macros" in found
+
+
+# --- Excel 97-2003 (.xls) -------------------------------------------------------------------
+
+_BIFF_BOF, _BIFF_BOUNDSHEET, _BIFF_DIMENSIONS = 0x0809, 0x0085, 0x0200
+_BIFF_CELLS = {0x0203, 0x00FD, 0x027E, 0x0006, 0x0201, 0x0205, 0x0204, 0x00D6}  # row u16, column u16
+_BIFF_MULTI = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, ..., last column (u16 at the end)
+
+
+def survey_ole(path: Path, limits: Limits) -> Survey:
+    """The extent of each sheet of an .xls, from its declared dimensions and its cell records,
+    measured before calamine builds the sheet's rectangle. Sheets are keyed by title. A file
+    this cannot parse is left to calamine (in its capped worker), which says what is wrong."""
+    import io
+
+    from xlrd import compdoc
+
+    survey = Survey()
+    try:
+        document = compdoc.CompDoc(path.read_bytes(), logfile=io.StringIO())
+        for name in ("Workbook", "Book"):
+            memory, start, size = document.locate_named_stream(name)
+            if memory is not None:
+                break
+        else:
+            return survey
+        data = memory[start:start + size]
+    except Exception:
+        return survey
+    titles: dict[int, str] = {}
+    title = None
+    at = 0
+    while at + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, at)
+        body = data[at + 4:at + 4 + size]
+        if kind == _BIFF_BOUNDSHEET and len(body) >= 8:
+            titles[struct.unpack_from("<I", body)[0]] = _biff_title(body[6:])
+        elif kind == _BIFF_BOF:
+            title = titles.get(at)
+            if title is not None:
+                survey.sheet_parts[title] = title
+                survey.extents.setdefault(title, (0, 0))
+                survey.filled.setdefault(title, 0)
+        elif title is not None:
+            extent = None
+            if kind == _BIFF_DIMENSIONS:
+                if len(body) >= 14:
+                    _, rows, _, columns = struct.unpack_from("<IIHH", body)
+                    extent = (rows, columns)
+                elif len(body) >= 8:
+                    _, rows, _, columns = struct.unpack_from("<HHHH", body)
+                    extent = (rows, columns)
+            elif kind in _BIFF_CELLS and len(body) >= 4:
+                row, column = struct.unpack_from("<HH", body)
+                extent = (row + 1, column + 1)
+                survey.filled[title] += 1
+            elif kind in _BIFF_MULTI and len(body) >= 6:
+                row, first = struct.unpack_from("<HH", body)
+                last = struct.unpack_from("<H", body, len(body) - 2)[0]
+                extent = (row + 1, last + 1)
+                survey.filled[title] += max(1, last - first + 1)
+            if extent is not None:
+                rows, columns = survey.extents[title]
+                survey.extents[title] = (max(rows, extent[0]), max(columns, extent[1]))
+        at += 4 + size
+    return survey
+
+
+def _biff_title(data: bytes) -> str:
+    """A sheet name of a BOUNDSHEET record (BIFF8: length, flags, then Latin-1 or UTF-16)."""
+    if len(data) < 2:
+        return ""
+    length, flags = data[0], data[1]
+    if flags & 1:
+        return data[2:2 + 2 * length].decode("utf-16-le", "replace")
+    return data[2:2 + length].decode("latin-1")

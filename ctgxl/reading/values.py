@@ -28,7 +28,8 @@ _POSTCODE = re.compile(r"\d{5}")
 _INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
 _SIREN = re.compile(r"\d{9}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LIST_SEPARATORS = re.compile(r"\s*[;\n]\s*")
+# Split, then strip: `\s*[;\n]\s*` would rescan a run of spaces from each of its positions.
+_LIST_SEPARATORS = re.compile(r"[;\n]")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_FIRST_DATE = date(1900, 1, 1)  # Excel stores no earlier date
 # Excel counts a 29/02/1900 (serial 60) that never was: serials below 61 are one day off the calendar.
@@ -265,7 +266,7 @@ def parse_choice(value: object, column: Column, lookup: dict[str, str]):
 
 
 def parse_choices(value: object, column: Column, lookup: dict[str, str]):
-    parts = [part for part in _LIST_SEPARATORS.split(as_text(value)) if part]
+    parts = split_names(value)
     canonical, problem = [], None
     for part in parts:
         found = lookup.get(fold(part))
@@ -276,7 +277,7 @@ def parse_choices(value: object, column: Column, lookup: dict[str, str]):
 
 
 def split_names(value: object) -> list[str]:
-    return [part for part in _LIST_SEPARATORS.split(as_text(value)) if part]
+    return [part for piece in _LIST_SEPARATORS.split(as_text(value)) if (part := piece.strip())]
 
 
 def parse_names(value: object, column: Column, percent: bool = False):

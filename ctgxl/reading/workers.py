@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from multiprocessing import spawn
 from multiprocessing.connection import wait
 from pathlib import Path
 
@@ -28,9 +29,38 @@ from ctgxl.reading.reader import ReadWorkbook, read_workbook
 
 # Imported by the fork server once, so that each worker starts with them.
 PRELOAD = ["ctgxl.reading.workers"]
+WORKER_NAME = "ctgxl-lecteur"
+
+
+def _prepare_without_main(prepare):
+    """multiprocessing runs the parent's main script again in each new process, to find what
+    it defines: costly (a web server, pytest), and fatal when there is no script file (a
+    program read from standard input). The workers need nothing from it. Patched where this
+    module is imported, so in the fork server whose children start the workers; processes of
+    other names are prepared as before."""
+    def prepare_worker(data):
+        if data.get("name") == WORKER_NAME:
+            data = {key: value for key, value in data.items()
+                    if key not in ("init_main_from_name", "init_main_from_path")}
+        return prepare(data)
+
+    prepare_worker.ctgxl = True
+    return prepare_worker
+
+
+if not getattr(spawn.prepare, "ctgxl", False):
+    spawn.prepare = _prepare_without_main(spawn.prepare)
+# Files sent to a worker before it has answered for the previous ones.
+AHEAD = 8
 # A worker blocked without using CPU (a stalled network share) is stopped after this many
-# times its CPU allowance in wall-clock time.
-WALL_FACTOR = 5
+# times its CPU allowance in wall-clock time, and never before WALL_SECONDS (a loaded
+# machine gives a process far less than one core).
+WALL_FACTOR = 10
+WALL_SECONDS = 60
+
+
+def wall_seconds(limits: Limits) -> int:
+    return max(WALL_SECONDS, limits.max_reader_seconds * WALL_FACTOR)
 
 
 def default_workers(files: int) -> int:
@@ -75,6 +105,12 @@ def time_message(limits: Limits) -> str:
 def crash_message(what: str) -> str:
     return (f"La lecture de ce fichier a planté ({what}) : il n'a pas été lu. Il est sans doute endommagé ; "
             "demandez à son auteur de l'enregistrer de nouveau depuis Excel ou LibreOffice.")
+
+
+def read_one(path: Path, name: str | None = None, limits: Limits | None = None, standard=None) -> ReadWorkbook:
+    """One workbook, read in its own capped worker (split, format)."""
+    with ReaderPool(1, limits) as pool:
+        return pool.read([Path(path)], names=[name or str(path)], standard=standard)[0]
 
 
 # --- In the worker ---------------------------------------------------------------------------
@@ -194,11 +230,14 @@ def _serve(tasks, errors, limits: Limits) -> None:
 
 # --- In the parent ---------------------------------------------------------------------------
 
-def _context():
+def _context(tables: bool):
+    """The fork server's context. It is started once per process, with the modules of the
+    first pool: the reading modules, and pandas for the typing (``tables``), which workers
+    that type many files need (0.5 s each otherwise) and a check of a few files does not."""
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
+        context.set_forkserver_preload(PRELOAD + (["ctgxl.reading.tables"] if tables else []))
         return context
     return multiprocessing.get_context("spawn")
 
@@ -208,7 +247,7 @@ class _Worker:
         self.tasks, child_tasks = context.Pipe()
         self.errors, child_errors = context.Pipe(duplex=False)
         self.process = context.Process(target=_serve, args=(child_tasks, child_errors, limits),
-                                       name="ctgxl-lecteur", daemon=True)
+                                       name=WORKER_NAME, daemon=True)
         self.process.start()
         child_tasks.close()
         child_errors.close()
@@ -247,7 +286,7 @@ class _Worker:
         said = self.said.decode("utf-8", "replace")
         code = self.process.exitcode
         if stalled:
-            return (f"La lecture de ce fichier n'a pas abouti en {limits.max_reader_seconds * WALL_FACTOR} s : elle a "
+            return (f"La lecture de ce fichier n'a pas abouti en {wall_seconds(limits)} s : elle a "
                     "été arrêtée et le fichier n'a pas été lu (fichier sur un partage réseau bloqué, ou piégé).")
         if code == -getattr(signal, "SIGXCPU", -1000):
             return time_message(limits)
@@ -273,6 +312,7 @@ class ReaderPool:
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None):
         self.size = max(1, workers or default_workers(PARALLEL_FILES + 1))
+        self.typing = self.size > 1  # a pool of several workers is for many files, which they type
         self.limits = limits or Limits()
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -316,7 +356,7 @@ class ReaderPool:
                 if self._closed:
                     raise RuntimeError("ReaderPool fermé")
                 if len(self._workers) < self.size:
-                    worker = _Worker(_context(), self.limits)
+                    worker = _Worker(_context(self.typing), self.limits)
                     self._workers.add(worker)
                     return worker
             if not block:
@@ -340,72 +380,99 @@ class ReaderPool:
         else:
             self._idle.put(worker)
 
-    def read(self, files: list[Path], limits: Limits | None = None, progress=None, names: list[str] | None = None,
+    def read(self, files: list[Path], limits: Limits | None = None, progress=None, names=None,
              typed: bool | None = None, standard=None) -> list[ReadWorkbook]:
         """The books of ``files``, in order. A file on which a worker dies (or runs out of
-        memory or time) gives an unreadable book saying so. ``typed``: the workers also type
-        the tables (see tables.type_book); by default when there are many files. ``standard``:
-        the one to read by (None: the default one)."""
+        memory or time) gives an unreadable book saying so. ``names``: the name each file is
+        shown under (a list, or a dict by path), else its path. ``typed``: the workers also
+        type the tables (see tables.type_book); by default when there are many files.
+        ``standard``: the one to read by (None: the default one)."""
         limits = limits or self.limits
+        if isinstance(names, dict):
+            names = [names.get(path, str(path)) for path in files]
         names = names or [str(path) for path in files]
         if typed is None:
-            typed = len(files) > PARALLEL_FILES
+            typed = len(files) > PARALLEL_FILES and self.typing
         books: list[ReadWorkbook | None] = [None] * len(files)
         pending = collections.deque(range(len(files)))
-        busy: dict[_Worker, int] = {}
+        # Each worker is sent a few files ahead, so that it never waits for this process to
+        # be scheduled; it answers in order, so the file it died on is the first unanswered.
+        owned: dict[_Worker, collections.deque[int]] = {}
         try:
-            while pending or busy:
-                while pending:
-                    worker = self._checkout(block=not busy)
+            while pending or any(owned.values()):
+                while pending and len(owned) < self.size:
+                    worker = self._checkout(block=not owned)
                     if worker is None:
                         break
-                    index = pending.popleft()
-                    try:
-                        worker.tasks.send((Path(files[index]), names[index], limits, typed, standard))
-                    except (OSError, ValueError):  # it died while idle: another one takes the file
-                        pending.appendleft(index)
-                        self._discard(worker)
-                        continue
-                    worker.said, worker.started = b"", time.monotonic()
-                    busy[worker] = index
-                self._collect(busy, books, files, names, limits, progress)
+                    owned[worker] = collections.deque()
+                for worker, queue in list(owned.items()):
+                    while pending and len(queue) < AHEAD:
+                        index = pending.popleft()
+                        try:
+                            worker.tasks.send((Path(files[index]), names[index], limits, typed, standard))
+                        except (OSError, ValueError):  # it died: another one takes the file
+                            pending.appendleft(index)
+                            break
+                        if not queue:
+                            worker.said, worker.started = b"", time.monotonic()
+                        queue.append(index)
+                self._collect(owned, pending, books, files, names, limits, progress)
+                for worker in [worker for worker, queue in owned.items() if not queue]:
+                    if not pending or not worker.process.is_alive():
+                        del owned[worker]
+                        if worker.process.is_alive():
+                            self._checkin(worker)
+                        else:
+                            self._discard(worker)
         except BaseException:
-            for worker in busy:  # their answers would come to nobody
+            for worker in owned:  # their answers would come to nobody
                 self._discard(worker)
             raise
         return books  # type: ignore[return-value]
 
-    def _collect(self, busy: dict[_Worker, int], books, files, names, limits: Limits, progress) -> None:
-        watched = {}
-        for worker in busy:
-            watched[worker.tasks] = worker
-            watched[worker.process.sentinel] = worker
-            watched[worker.errors] = worker
-        ready = wait(list(watched), timeout=1.0)
-        for worker in list(busy):
-            index = busy[worker]
+    def _collect(self, owned: dict[_Worker, collections.deque], pending: collections.deque, books, files, names,
+                 limits: Limits, progress) -> None:
+        watched = []
+        for worker, queue in owned.items():
+            if queue:
+                watched += [worker.tasks, worker.process.sentinel, worker.errors]
+        if not watched:
+            return
+        ready = set(wait(watched, timeout=1.0))
+        for worker, queue in list(owned.items()):
+            if not queue:
+                continue
             if worker.errors in ready:
                 worker.drain()
-            stalled = time.monotonic() - worker.started > limits.max_reader_seconds * WALL_FACTOR
-            book, retired = None, False
-            if worker.tasks in ready:
+            died = retired = False
+            while queue and worker.tasks.poll():
+                index = queue[0]
                 try:
                     book, retired = worker.tasks.recv()
-                except (EOFError, OSError):
-                    book = None
+                except (EOFError, OSError):  # it died on the file it was reading
+                    died = True
+                    break
                 except Exception as error:  # an answer that cannot be unpickled
                     book, retired = unreadable(files[index], names[index], crash_message(type(error).__name__)), True
-            elif worker.process.sentinel not in ready and not stalled:
+                queue.popleft()
+                books[index] = book
+                worker.said, worker.started = b"", time.monotonic()
+                if progress:
+                    progress(1)
+                if retired:  # it answered, and stops: a fresh one reads on
+                    break
+            stalled = bool(queue) and time.monotonic() - worker.started > wall_seconds(limits)
+            died = died or (worker.process.sentinel in ready and not retired)
+            if not (died or retired or stalled):
                 continue
-            if book is None:
+            if (died or stalled) and queue:
                 if stalled:
                     worker.process.kill()
-                book = unreadable(files[index], names[index], worker.how_it_ended(limits, stalled))
-            books[index] = book
-            del busy[worker]
-            if worker.process.is_alive() and not stalled and not retired:
-                self._checkin(worker)
-            else:
-                self._discard(worker)
-            if progress:
-                progress(1)
+                index = queue.popleft()
+                books[index] = unreadable(files[index], names[index], worker.how_it_ended(limits, stalled))
+                if progress:
+                    progress(1)
+            pending.extendleft(reversed(queue))  # sent ahead, not read: another worker reads them
+            queue.clear()
+            del owned[worker]
+            self._discard(worker)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ctgxl.checking.checks import identification_values
 from ctgxl.errors import NotConsolidated, NothingRecognised, OutputExists, Unreadable
-from ctgxl.reading.reader import ReadWorkbook, read_workbook
+from ctgxl.reading.reader import ReadWorkbook
 from ctgxl.standard import DATA_SHEETS, IDENTIFICATION, PLAN, SUIVI, Standard, load
 from ctgxl.reading.tables import SOURCE_COLUMNS, Tables, build_tables, data_columns, extra_columns, year_span
 from ctgxl.text import fold, strip_accents
@@ -148,7 +148,10 @@ def _clean(values: list) -> list:
 
 
 def _read(source: Path, name: str | None, standard: Standard | None) -> ReadWorkbook:
-    book = read_workbook(source, name or str(source), standard=standard)
+    """The workbook, read in a capped worker process; Unreadable says why it could not be."""
+    from ctgxl.reading.workers import read_one
+
+    book = read_one(source, name or str(source), standard=standard)
     if not book.readable:
         raise Unreadable(book.findings)
     return book
@@ -195,6 +198,8 @@ def slug(text: str) -> str:
 def split(source: Path, directory: Path, *, force: bool = False, name: str | None = None,
           standard: Standard | None = None) -> SplitResult:
     """One workbook per contributor from a consolidated workbook."""
+    from ctgxl.writing.outputs import refuse_input_as_output
+
     std = standard or load()
     book = _read(source, name, std)
     tables = build_tables([book], standard=std)
@@ -215,6 +220,7 @@ def split(source: Path, directory: Path, *, force: bool = False, name: str | Non
             file_name += "-bis"
         used.add(file_name)
         target = directory / f"{file_name}.xlsx"
+        refuse_input_as_output(target, [source])
         try:
             may_replace(target, force=force, command="split")
         except OutputExists:

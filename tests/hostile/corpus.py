@@ -1175,6 +1175,13 @@ def link_loop(folder: Path) -> Case:
                 "soi.xlsx)", joint=False)
 
 
+# Cases written in other modules register themselves with @case when imported. Run as a
+# script, this module is also the one they import.
+sys.modules.setdefault("hostile.corpus", sys.modules[__name__])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import hostile.corpus_crash  # noqa: E402,F401
+
+
 def build(folder: Path) -> list[Case]:
     """Write every case into ``folder`` (created if needed) and return them."""
     folder = Path(folder)

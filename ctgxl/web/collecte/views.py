@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ctgxl.errors import ErrorsRemain
+from ctgxl.errors import ErrorsRemain, NothingRecognised
 from ctgxl.web.collecte import access, checks, reminders, storage
 from ctgxl.web.collecte.forms import CampagneForm, ConnexionForm, ContributeurForm, ConsolideForm, DepotForm
 from ctgxl.web.collecte.models import Campagne, Contributeur, Evenement, Version
@@ -234,6 +234,9 @@ def consolide(request, campagne_id: int):
         except ErrorsRemain as refused:
             messages.error(request, str(refused).replace(" (ou relancez avec --malgre-erreurs)", "")
                            + " Cochez « malgré les erreurs » pour le télécharger quand même.")
+            return redirect("collecte:tableau", campagne.id)
+        except NothingRecognised as refused:
+            messages.error(request, str(refused))
             return redirect("collecte:tableau", campagne.id)
         content = output.read_bytes()
     Evenement.objects.create(action=Evenement.CONSOLIDE, campagne=campagne, compte=request.user)

@@ -164,7 +164,7 @@ class Consolidated:
 def consolidated(folder: Path, meta: dict, *, secrecy: bool, despite_errors: bool) -> Consolidated:
     """The consolidated workbook of the check's files; refused while errors remain unless asked."""
     from ctgxl.api import merge_read
-    from ctgxl.errors import ErrorsRemain
+    from ctgxl.errors import ErrorsRemain, NothingRecognised
 
     name = f"classeur-consolide{'-secret' if secrecy else ''}{'-malgre-erreurs' if despite_errors else ''}.xlsx"
     target = folder / name
@@ -173,6 +173,8 @@ def consolidated(folder: Path, meta: dict, *, secrecy: bool, despite_errors: boo
         result = merge_read(books, [], target, secret_statistique=secrecy, malgre_erreurs=despite_errors)
     except ErrorsRemain as refused:
         return Consolidated(None, str(refused).split(" (ou relancez")[0] + ".", len(refused.report.errors))
+    except NothingRecognised as refused:
+        return Consolidated(None, str(refused), 0)
     counts = ", ".join(f"{sheet} : {rows}" for sheet, rows in result.rows.items())
     files = f"{result.files} fichier{'s' if result.files > 1 else ''}"
     return Consolidated(target, f"Classeur consolidé ({files} ; {counts}).", result.errors)
