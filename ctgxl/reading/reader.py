@@ -465,11 +465,7 @@ def _read_table(book: ReadWorkbook, spec: Sheet, title: str, grid: list[list], h
                 if line in index_of:
                     percent.update((index_of[line], key) for key, place in zip(keys, places) if place == position)
     else:
-        for row_number in range(header_row + 1, len(grid)):
-            row = grid[row_number]
-            cells = _cells(row, places, reach)
-            if _blank(cells):
-                continue
+        for row_number, row, cells in _filled_rows(grid, header_row, places, reach):
             if _repeats_header(row, standard, std_index):
                 book.finding(title, None, row_number + 1, None, "entete-repetee", AVERTISSEMENT,
                              f"La ligne {row_number + 1} répète la ligne d'en-têtes (ligne {header_row + 1}) : "
@@ -538,15 +534,21 @@ def _plain_rows(grid: list[list], header_row: int, places: list[int], reach: int
     """The data rows (0-based) holding something, or None when one repeats the header row
     (the row-by-row path of _read_table reports it)."""
     kept = []
-    for row_number in range(header_row + 1, len(grid)):
-        row = grid[row_number]
-        cells = _cells(row, places, reach)
-        if _blank(cells):
-            continue
+    for row_number, row, _cells_read in _filled_rows(grid, header_row, places, reach):
         if _repeats_header(row, standard, std_index):
             return None
         kept.append(row_number)
     return kept
+
+
+def _filled_rows(grid: list[list], header_row: int, places: list[int], reach: int):
+    """(row number 0-based, row, its cells at ``places``) of each row below the header that
+    holds something in the columns read."""
+    for row_number in range(header_row + 1, len(grid)):
+        row = grid[row_number]
+        cells = _cells(row, places, reach)
+        if not _blank(cells):
+            yield row_number, row, cells
 
 
 def _plain_columns(grid: list[list], kept: list[int], places: list[int]) -> list[list] | None:

@@ -266,21 +266,15 @@ def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
         if equipment.compared:
             values += [line.structures_before, line.places_before]
         sheet.write_string(row, 0, line.type)
-        for col, value in enumerate(values, start=1):
-            sheets.cell(sheet, row, col, value, sheets.count)
-        if equipment.compared:
-            sheets.cell(sheet, row, 5, line.structures_change, sheets.change)
-            sheets.cell(sheet, row, 6, line.places_change, sheets.change)
+        _equipment_figures(sheets, sheet, row, values,
+                           (line.structures_change, line.places_change) if equipment.compared else ())
         row += 1
     sheet.write_string(row, 0, "Total", sheets.fmt.bold)
     totals = [equipment.structures, equipment.places]
     if equipment.compared:
         totals += [equipment.structures_before, equipment.places_before]
-    for col, value in enumerate(totals, start=1):
-        sheets.cell(sheet, row, col, value, sheets.count)
-    if equipment.compared:
-        sheets.cell(sheet, row, 5, equipment.structures_change, sheets.change)
-        sheets.cell(sheet, row, 6, equipment.places_change, sheets.change)
+    _equipment_figures(sheets, sheet, row, totals,
+                       (equipment.structures_change, equipment.places_change) if equipment.compared else ())
     row += 2
     if not equipment.compared:
         sheet.merge_range(row, 0, row, 2, "Le standard ne date pas l'ouverture ni la fermeture des structures : "
@@ -315,6 +309,14 @@ def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
         sheet.insert_chart(row, 0, chart)
     sheet.freeze_panes(1, 0)
     print_setup(sheet, landscape=True)
+
+
+def _equipment_figures(sheets: _Sheets, sheet, row: int, counts: list, changes: tuple) -> None:
+    """One line of the equipment table: its counts from column B, then its changes (with --depuis)."""
+    for col, value in enumerate(counts, start=1):
+        sheets.cell(sheet, row, col, value, sheets.count)
+    for col, value in enumerate(changes, start=5):
+        sheets.cell(sheet, row, col, value, sheets.change)
 
 
 def _gaps(sheets: _Sheets, bilan: Bilan) -> None:
