@@ -387,7 +387,11 @@ def test_killed_and_interrupted_merges_leave_no_trace(tmp_path):
         assert _gone(mark) == [], f"processus restants après {how.name}"
         assert "Traceback" not in stderr, stderr[-2000:]
         if how == signal.SIGINT and process.returncode != 0:
-            assert process.returncode == 130 and "Interrompu" in stderr, (process.returncode, stderr[-2000:])
+            # 130, or the end by SIGINT itself (a shell shows 130 for both): under ``python -m``,
+            # CPython 3.11 ends that way when the Ctrl+C fell inside an exec() of a string (as
+            # dataclasses build their methods), even once caught. The ``ctgxl`` command gives 130.
+            assert process.returncode in (130, -signal.SIGINT) and "Interrompu" in stderr, \
+                (process.returncode, stderr[-2000:])
         data = output.read_bytes()
         if data != earlier:  # the new one, complete
             with zipfile.ZipFile(output) as archive:
