@@ -22,7 +22,7 @@ from openpyxl.utils.cell import column_index_from_string
 
 from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
-from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details
+from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details, xlsb_details
 from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
 from ctgxl.reading.safety import (DAMAGED, UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse,
                                   sparse_message, survey_ole, survey_zip)
@@ -171,6 +171,9 @@ def _load_grids(path: Path, limits: Limits, suffix: str, folder: Path, depth: in
     elif kind == "ole":
         formats = xls_details(path, {title: grid for title, grid in grids.items()
                                      if not isinstance(grid, (TooLarge, Broken))})
+    elif kind == "zip" and format_name.endswith("(.xlsb)"):
+        formats = xlsb_details(path, {title: grid for title, grid in grids.items()
+                                      if not isinstance(grid, (TooLarge, Broken))})
     if not record and LISTS in grids:
         record = _record_from_lists(grids[LISTS])
     return grids, hidden, record, formats, notes

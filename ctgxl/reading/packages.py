@@ -114,7 +114,8 @@ def needs_copy(archive: zipfile.ZipFile) -> bool:
         return True
     names = {name: name for name in raw}
     if "xl/workbook.xml" not in names:
-        return _workbook_part(archive, names) is not None
+        part = _workbook_part(archive, names)  # an .xlsb laid out as usual needs no copy
+        return part is not None and part != "xl/workbook.bin"
     return any(kind.endswith(_IGNORED_SHEETS) for _, kind, _ in _relations(archive, names, "xl/workbook.xml"))
 
 

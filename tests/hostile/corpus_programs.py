@@ -20,7 +20,7 @@ from pathlib import Path
 
 import msoffcrypto
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: hostile, xlsb_writer
 
 from hostile.corpus import (  # noqa: E402
     MAIN, OFFICE_RELS, RawZip, Sheet, biff8, compound_file, good_sheets, identification, plan, sheet_xml, sheets_of,
@@ -236,6 +236,47 @@ def compression_ratio(folder: Path) -> Case:
     archive.write(folder / "taux-de-compression.xlsx")
     return Case("taux-de-compression.xlsx", ("fichier-trop-gros",), 2, "60 Mo décompressés pour quelques Ko",
                 words=("fois sa taille", "au-delà de 100 fois"), readable=False)
+
+
+# --- 4. Excel binary workbooks (.xlsb) --------------------------------------------------------------
+
+@case
+def binary_workbook(folder: Path) -> Case:
+    """A real sample saved as .xlsb: dates as day numbers through a date format, text, numbers."""
+    from xlsb_writer import xlsb_copy
+
+    shutil.copy(SAMPLE, folder / "exemple-dugny.xlsx")
+    xlsb_copy(SAMPLE, folder / "classeur-binaire.xlsb")
+    return Case("classeur-binaire.xlsb", (), 0, "échantillon réel enregistré au format binaire (.xlsb)",
+                twin="exemple-dugny.xlsx")
+
+
+@case
+def binary_percents(folder: Path) -> Case:
+    """« 7 % », « 47 % » typed in a Diagnostic saved as .xlsb: percents, as in the .xlsx."""
+    from xlsb_writer import xlsb_copy
+
+    source = folder / "pourcents.xlsx"
+    percent_diagnostic(source)
+    xlsb_copy(source, folder / "pourcents.xlsb")
+    return Case("pourcents.xlsb", (), 0, "pourcentages tapés dans un .xlsb", twin="pourcents.xlsx")
+
+
+def percent_diagnostic(path: Path) -> Path:
+    """A Diagnostic whose values were typed as percents (7 %, 47 %, 50 %)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Diagnostic")
+    percent = book.add_format({"num_format": "0%"})
+    sheet.write_row(0, 0, ["Volet", "Indicateur", "Commune", "Valeur territoire", "Unité", "Année", "Source",
+                           "Valeur département", "Valeur France"])
+    sheet.write_row(1, 0, ["Petite enfance", "Taux de couverture", None, None, "%", 2022, "Caf"])
+    sheet.write_number(1, 3, 0.07, percent)
+    sheet.write_number(1, 7, 0.47, percent)
+    sheet.write_number(1, 8, 0.5, percent)
+    book.close()
+    return path
 
 
 def build(folder: Path) -> list[Case]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from click.testing import CliRunner
 
 from ctgxl.cli import cli
-from hostile.corpus_programs import BUILDERS, build
+from hostile.corpus_programs import BUILDERS, build, percent_diagnostic
 from hostile.test_hostile import snapshot
 
 
@@ -72,17 +72,7 @@ def soffice_convert(source: Path, target_format: str, out: Path, profile: Path) 
 def test_xls_percent_formats(tmp_path):
     """« 7 % », « 47 % » typed in a Diagnostic and saved as .xls: read as percents (no
     pourcentage-fraction warning) and kept as 0.07 / 0.47, as in the .xlsx they came from."""
-    source = tmp_path / "diagnostic-pourcents.xlsx"
-    book = xlsxwriter.Workbook(source)
-    sheet = book.add_worksheet("Diagnostic")
-    percent = book.add_format({"num_format": "0%"})
-    sheet.write_row(0, 0, ["Volet", "Indicateur", "Commune", "Valeur territoire", "Unité", "Année", "Source",
-                           "Valeur département", "Valeur France"])
-    sheet.write_row(1, 0, ["Petite enfance", "Taux de couverture", None, None, "%", 2022, "Caf"])
-    sheet.write_number(1, 3, 0.07, percent)
-    sheet.write_number(1, 7, 0.47, percent)
-    sheet.write_number(1, 8, 0.5, percent)
-    book.close()
+    source = percent_diagnostic(tmp_path / "diagnostic-pourcents.xlsx")
     xls = soffice_convert(source, "xls", tmp_path / "xls", tmp_path / "profil")
     before = snapshot(xls)
     code, report = check(xls)
@@ -94,6 +84,33 @@ def test_xls_percent_formats(tmp_path):
     table = read_workbook(xls).tables["Diagnostic"]
     assert {key for _, key in table.percent} == {"valeur", "valeur_departement", "valeur_france"}
     assert snapshot(xls) == before
+
+
+def test_xlsb_percents_and_dates(tmp_path):
+    """The number formats of an .xlsb: percents are read as typed, whole day numbers shown as
+    dates are dates (calamine gives them as numbers), an error value is said at its cell."""
+    from xlsb_writer import Error, Formatted, write_xlsb
+
+    from ctgxl.reading.reader import read_workbook
+
+    from hostile.corpus_programs import binary_percents
+
+    xlsb = tmp_path / binary_percents(tmp_path).name
+    table = read_workbook(xlsb).tables["Diagnostic"]
+    assert {key for _, key in table.percent} == {"valeur", "valeur_departement", "valeur_france"}
+    assert (table.values["valeur"], table.values["valeur_departement"]) == ([0.07], [0.47])
+
+    dated = write_xlsb(tmp_path / "dates.xlsb", {"Feuille": [
+        ["Jour", "Heure", "Erreur", "Nombre"],
+        [Formatted(45611, "dd/mm/yyyy"), Formatted(45611.5, "dd/mm/yyyy hh:mm"), Error("#DIV/0!"), 45611]]})
+    from ctgxl.limits import Limits
+    from ctgxl.reading.grids import load_grids
+
+    grids, _, _, formats, _ = load_grids(dated, Limits())
+    assert grids["Feuille"][1][0] == date(2024, 11, 15)
+    assert grids["Feuille"][1][1] == datetime(2024, 11, 15, 12)
+    assert grids["Feuille"][1][3] == 45611
+    assert formats["Feuille"]["errors"] == {(2, 2): "#DIV/0!"}
 
 
 def test_library_words_only_with_debug(tmp_path):

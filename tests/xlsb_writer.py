@@ -1,0 +1,203 @@
+"""A small writer of Excel binary workbooks (.xlsb, MS-XLSB), for the tests.
+
+No maintained library writes .xlsb and LibreOffice only reads it, so the test files are made
+here, record by record, in the layout Excel writes: shared strings, numbers as RK or real,
+errors, booleans, and number formats (built-in ids or custom codes) through cell styles.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# Built-in number formats of Excel, by code: a cell given one of these codes uses its id.
+BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
+                   "dd/mm/yyyy": 14, "d/m/yyyy": 14}
+ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D,
+               "#NUM!": 0x24, "#N/A": 0x2A}
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A number shown through a number format (a code such as ``0 %`` or a built-in id)."""
+
+    value: float
+    number_format: str | int
+
+
+@dataclass(frozen=True)
+class Error:
+    """An error value such as ``#N/A``."""
+
+    text: str
+
+
+def record(kind: int, body: bytes = b"") -> bytes:
+    """One record: its type and its size as 7-bit groups, then its body."""
+    head = bytearray()
+    value = kind
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        head.append(byte | (0x80 if value else 0))
+        if not value:
+            break
+    size = len(body)
+    while True:
+        byte = size & 0x7F
+        size >>= 7
+        head.append(byte | (0x80 if size else 0))
+        if not size:
+            break
+    return bytes(head) + body
+
+
+def wide(text: str) -> bytes:
+    encoded = text.encode("utf-16-le")
+    return struct.pack("<I", len(encoded) // 2) + encoded
+
+
+class _Styles:
+    def __init__(self):
+        self.custom: dict[str, int] = {}
+        self.xfs: list[int] = [0]  # the format id of each cell style; style 0 is General
+
+    def index(self, number_format: str | int) -> int:
+        if isinstance(number_format, int):
+            format_id = number_format
+        elif number_format in BUILTIN_FORMATS:
+            format_id = BUILTIN_FORMATS[number_format]
+        else:
+            format_id = self.custom.setdefault(number_format, 164 + len(self.custom))
+        if format_id not in self.xfs:
+            self.xfs.append(format_id)
+        return self.xfs.index(format_id)
+
+    def part(self) -> bytes:
+        data = record(0x0116)  # BrtBeginStyleSheet
+        data += record(0x0267, struct.pack("<I", len(self.custom)))  # BrtBeginFmts
+        for code, format_id in self.custom.items():
+            data += record(0x002C, struct.pack("<H", format_id) + wide(code))  # BrtFmt
+        data += record(0x0268)
+        data += record(0x0269, struct.pack("<I", len(self.xfs)))  # BrtBeginCellXFs
+        for format_id in self.xfs:  # BrtXF: parent, format, font, fill, border, rotation, indent, flags
+            data += record(0x002F, struct.pack("<HHHHHBBI", 0xFFFF, format_id, 0, 0, 0, 0, 0, 0x0401))
+        data += record(0x026A)
+        return data + record(0x0117)
+
+
+def _cell(column: int, value, styles: _Styles, strings: dict[str, int]) -> bytes:
+    style = 0
+    if isinstance(value, Formatted):
+        style, value = styles.index(value.number_format), value.value
+    head = struct.pack("<I", column) + struct.pack("<I", style)[:3] + b"\0"
+    if isinstance(value, Error):
+        return record(0x0003, head + bytes([ERROR_CODES[value.text]]))
+    if isinstance(value, bool):
+        return record(0x0004, head + bytes([value]))
+    if isinstance(value, int) and -(1 << 29) <= value < (1 << 29):
+        return record(0x0002, head + struct.pack("<i", (value << 2) | 0x2))  # BrtCellRk, an integer
+    if isinstance(value, (int, float)):
+        return record(0x0005, head + struct.pack("<d", float(value)))  # BrtCellReal
+    text = str(value)
+    return record(0x0007, head + struct.pack("<I", strings.setdefault(text, len(strings))))  # BrtCellIsst
+
+
+def _sheet(rows: list[list], styles: _Styles, strings: dict[str, int]) -> bytes:
+    width = max((len(row) for row in rows), default=1)
+    data = record(0x0081)  # BrtBeginSheet
+    data += record(0x0094, struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(width - 1, 0)))  # BrtWsDim
+    data += record(0x0091)  # BrtBeginSheetData
+    for index, row in enumerate(rows):
+        cells = [(column, value) for column, value in enumerate(row) if value is not None and value != ""]
+        if not cells:
+            continue
+        data += record(0x0000, struct.pack("<IIHBBBI", index, 0, 300, 0, 0, 0, 0))  # BrtRowHdr
+        for column, value in cells:
+            data += _cell(column, value, styles, strings)
+    data += record(0x0092)  # BrtEndSheetData
+    return data + record(0x0082)
+
+
+def write_xlsb(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> Path:
+    """Write ``sheets`` (title → rows of values; a value may be ``Formatted`` or ``Error``)."""
+    styles, strings = _Styles(), {}
+    parts = {f"xl/worksheets/sheet{number}.bin": _sheet(rows, styles, strings)
+             for number, rows in enumerate(sheets.values(), 1)}
+    book = record(0x0083) + record(0x0099, struct.pack("<II", 0, 0) + wide(""))  # BrtBeginBook, BrtWbProp
+    book += record(0x008F)  # BrtBeginBundleShs
+    for number, title in enumerate(sheets, 1):
+        state = 1 if title in hidden else 0
+        book += record(0x009C, struct.pack("<II", state, number) + wide(f"rId{number}") + wide(title))
+    book += record(0x0090) + record(0x0084)
+    shared = record(0x009F, struct.pack("<II", len(strings), len(strings)))  # BrtBeginSst
+    for text in strings:
+        shared += record(0x0013, b"\0" + wide(text))  # BrtSSTItem
+    shared += record(0x00A0)
+    count = len(sheets)
+    relationships = "".join(
+        f'<Relationship Id="rId{number}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/worksheet" Target="worksheets/sheet{number}.bin"/>' for number in range(1, count + 1))
+    relationships += (f'<Relationship Id="rId{count + 1}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                      f'2006/relationships/styles" Target="styles.bin"/>'
+                      f'<Relationship Id="rId{count + 2}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                      f'2006/relationships/sharedStrings" Target="sharedStrings.bin"/>')
+    overrides = "".join(f'<Override PartName="/{name}" ContentType="application/vnd.ms-excel.worksheet"/>'
+                        for name in parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml",
+                         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                         '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+                         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                         '<Default Extension="xml" ContentType="application/xml"/>'
+                         f'{overrides}'
+                         '<Override PartName="/xl/styles.bin" ContentType="application/vnd.ms-excel.styles"/>'
+                         '<Override PartName="/xl/sharedStrings.bin" ContentType="application/vnd.ms-excel.sharedStrings"/>'
+                         '</Types>')
+        archive.writestr("_rels/.rels",
+                         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                         'relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        archive.writestr("xl/_rels/workbook.bin.rels",
+                         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                         f'{relationships}</Relationships>')
+        archive.writestr("xl/workbook.bin", book)
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        archive.writestr("xl/styles.bin", styles.part())
+        archive.writestr("xl/sharedStrings.bin", shared)
+    return path
+
+
+def xlsb_copy(source: Path, target: Path) -> Path:
+    """The values and number formats of an .xlsx written as an .xlsb, as Excel's « Enregistrer
+    sous » would (dates become day numbers shown through their date format)."""
+    from datetime import date, datetime, time
+
+    import openpyxl
+    from openpyxl.utils.datetime import to_excel
+
+    book = openpyxl.load_workbook(source)
+    sheets: dict[str, list[list]] = {}
+    for sheet in book.worksheets:
+        rows = []
+        for row in sheet.iter_rows():
+            values = []
+            for cell in row:
+                value = cell.value
+                if isinstance(value, (datetime, date, time)):
+                    value = to_excel(value)
+                    value = int(value) if float(value).is_integer() else value
+                if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                        and cell.number_format not in ("General", None):
+                    value = Formatted(value, cell.number_format)
+                values.append(value)
+            rows.append(values)
+        sheets[sheet.title] = rows
+    hidden = tuple(sheet.title for sheet in book.worksheets if sheet.sheet_state != "visible")
+    return write_xlsb(target, sheets, hidden)
