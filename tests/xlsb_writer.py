@@ -34,6 +34,11 @@ class Error:
     text: str
 
 
+@dataclass(frozen=True)
+class Blank:
+    """An empty cell with a style (what some writers leave far to the right)."""
+
+
 def record(kind: int, body: bytes = b"") -> bytes:
     """One record: its type and its size as 7-bit groups, then its body."""
     head = bytearray()
@@ -93,6 +98,8 @@ def _cell(column: int, value, styles: _Styles, strings: dict[str, int]) -> bytes
     if isinstance(value, Formatted):
         style, value = styles.index(value.number_format), value.value
     head = struct.pack("<I", column) + struct.pack("<I", style)[:3] + b"\0"
+    if isinstance(value, Blank):
+        return record(0x0001, struct.pack("<I", column) + struct.pack("<I", styles.index("0%"))[:3] + b"\0")
     if isinstance(value, Error):
         return record(0x0003, head + bytes([ERROR_CODES[value.text]]))
     if isinstance(value, bool):
@@ -174,9 +181,10 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...
     return path
 
 
-def xlsb_copy(source: Path, target: Path) -> Path:
+def xlsb_copy(source: Path, target: Path, change=None) -> Path:
     """The values and number formats of an .xlsx written as an .xlsb, as Excel's « Enregistrer
-    sous » would (dates become day numbers shown through their date format)."""
+    sous » would (dates become day numbers shown through their date format). ``change`` may
+    alter the sheets (title → rows) before they are written."""
     from datetime import date, datetime, time
 
     import openpyxl
@@ -200,4 +208,6 @@ def xlsb_copy(source: Path, target: Path) -> Path:
             rows.append(values)
         sheets[sheet.title] = rows
     hidden = tuple(sheet.title for sheet in book.worksheets if sheet.sheet_state != "visible")
+    if change is not None:
+        change(sheets)
     return write_xlsb(target, sheets, hidden)

@@ -22,7 +22,8 @@ from openpyxl.utils.cell import column_index_from_string
 
 from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
-from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details, xlsb_details
+from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent, xls_details
+from ctgxl.reading.xlsb import xlsb_details
 from ctgxl.reading.packages import ENCRYPTED as _ENCRYPTED, decrypted_copy, needs_copy, usual_copy, xls_encrypted
 from ctgxl.reading.safety import (DAMAGED, UnreadableFile, check_zip_directory, exceeds, ole_markers, sparse,
                                   sparse_message, survey_ole, survey_zip)

@@ -24,6 +24,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from ctgxl.limits import Limits
+from ctgxl.reading.xlsb import BinarySheetExtent
 
 CHUNK = 1 << 20
 MAX_MEMBERS = 20_000
@@ -131,6 +132,8 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
             survey.macros = any(name.lower().endswith("vbaproject.bin") or name.startswith(("Basic/", "Scripts/"))
                                 for name in names)
             sheet_parts, titles = _xlsx_sheet_parts(archive, names) if "xl/workbook.xml" in names else (set(), {})
+            if "xl/workbook.bin" in names:  # each too large .xlsb sheet is then left out alone
+                titles = _xlsb_sheet_parts(archive)
             survey.sheet_parts = titles
             for info in infos:
                 if info.is_dir():
@@ -146,7 +149,7 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                 if name in sheet_parts or (name.startswith(SHEET_FOLDERS) and name.endswith(".xml")):
                     scanner = _XmlSheetExtent()
                 elif name.startswith("xl/worksheets/") and name.endswith(".bin"):
-                    scanner = _BinarySheetExtent()
+                    scanner = BinarySheetExtent()
                 elif name == "content.xml":
                     scanner = _OdsExtent()
                 else:
@@ -264,6 +267,16 @@ def _xlsx_sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> tuple[set[st
         if relation in targets and element.get("name") is not None:
             titles[element.get("name")] = targets[relation]
     return parts, titles
+
+
+def _xlsb_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    from ctgxl.reading.xlsb import workbook_sheets
+
+    try:
+        sheets, _ = workbook_sheets(archive)
+    except Exception:  # calamine says what is wrong with the workbook part
+        return {}
+    return {title: part for title, part in sheets if part}
 
 
 def _small_xml(archive: zipfile.ZipFile, name: str):
@@ -477,68 +490,6 @@ class _OdsExtent:
         if self.carry:
             self._scan(self.carry)
         return self.tables
-
-
-class _BinarySheetExtent:
-    """Last row and column of the cell records of an .xlsb sheet part."""
-
-    _CELLS = set(range(1, 12)) | {62}
-    _SHORT_CELLS = set(range(12, 19))
-    _BLANK, _SHORT_BLANK = 1, 12  # a style without a value: not counted
-
-    def __init__(self):
-        self.buffer = b""
-        self.row = self.column = self.rows = self.columns = self.cells = 0
-
-    def feed(self, chunk: bytes) -> None:
-        data = self.buffer + chunk
-        position = 0
-        while True:
-            parsed = _record_header(data, position)
-            if parsed is None:
-                break
-            kind, size, start = parsed
-            if start + size > len(data):
-                break
-            body = data[start:start + size]
-            if kind == 0 and size >= 4:  # BrtRowHdr
-                self.row = struct.unpack_from("<I", body)[0] + 1
-            elif kind in self._CELLS and size >= 4:
-                self.column = struct.unpack_from("<I", body)[0] + 1
-                if kind != self._BLANK:
-                    self._cell()
-            elif kind in self._SHORT_CELLS:
-                self.column += 1
-                if kind != self._SHORT_BLANK:
-                    self._cell()
-            position = start + size
-        self.buffer = data[position:]
-
-    def _cell(self) -> None:
-        self.cells += 1
-        self.rows = max(self.rows, self.row)
-        self.columns = max(self.columns, self.column)
-
-    def finish(self) -> tuple[int, int]:
-        return self.rows, self.columns
-
-
-def _record_header(data: bytes, position: int) -> tuple[int, int, int] | None:
-    """(record type, size, start of data) of the .xlsb record at ``position``, or None if cut."""
-    values = []
-    for limit in (2, 4):
-        value = shift = 0
-        for _ in range(limit):
-            if position >= len(data):
-                return None
-            byte = data[position]
-            position += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        values.append(value)
-    return values[0], values[1], position
 
 
 def ole_markers(path: Path) -> tuple[bool, bool]:

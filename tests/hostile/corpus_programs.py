@@ -262,6 +262,22 @@ def binary_percents(folder: Path) -> Case:
     return Case("pourcents.xlsb", (), 0, "pourcentages tapés dans un .xlsb", twin="pourcents.xlsx")
 
 
+@case
+def binary_far_cells(folder: Path) -> Case:
+    """A real sample as .xlsb with empty styled cells at XFD1 on every sheet (nothing changes),
+    and a sheet of notes with a value at XFD1048576: only that sheet is left out."""
+    from xlsb_writer import Blank, xlsb_copy
+
+    def far(sheets: dict) -> None:
+        for rows in sheets.values():
+            rows[0] += [None] * (16_383 - len(rows[0])) + [Blank()]
+        sheets["Notes"] = [["Notes du service"]] + [[] for _ in range(1_048_574)] + [[None] * 16_383 + ["fin"]]
+
+    xlsb_copy(SAMPLE, folder / "binaire-cellules-loin.xlsb", far)
+    return Case("binaire-cellules-loin.xlsb", ("feuille-trop-grande",), 1, ".xlsb : cellules vides mises en forme "
+                "en XFD1, et une feuille de notes remplie jusqu'en XFD1048576", words=("« Notes »",))
+
+
 def percent_diagnostic(path: Path) -> Path:
     """A Diagnostic whose values were typed as percents (7 %, 47 %, 50 %)."""
     import xlsxwriter

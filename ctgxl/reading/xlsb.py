@@ -1,0 +1,264 @@
+"""Excel binary workbooks (.xlsb, MS-XLSB): the records of their parts, read as a stream.
+
+The survey measures each sheet from its cell records before calamine reads it
+(``BinarySheetExtent``); ``xlsb_details`` reads what calamine does not give: the number
+formats of the cells (percents, whole day numbers shown as dates) and the error values.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import struct
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent
+
+
+def record_header(data: bytes, position: int) -> tuple[int, int, int] | None:
+    """(record type, size, start of data) of the .xlsb record at ``position``, or None if cut."""
+    values = []
+    for limit in (2, 4):
+        value = shift = 0
+        for _ in range(limit):
+            if position >= len(data):
+                return None
+            byte = data[position]
+            position += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values[0], values[1], position
+
+
+class BinarySheetExtent:
+    """Last row and column of the cell records of an .xlsb sheet part, fed in chunks. Only the
+    first bytes of each record are kept (row and column): a record that claims to be huge is
+    skipped over, never gathered."""
+
+    _CELLS = set(range(1, 12)) | {62}
+    _SHORT_CELLS = set(range(12, 19))
+    _BLANK, _SHORT_BLANK = 1, 12  # a style without a value: not counted
+
+    def __init__(self):
+        self.buffer = b""
+        self.skip = 0  # bytes of the current record still to pass over
+        self.row = self.column = self.rows = self.columns = self.cells = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self.skip:
+            passed = min(self.skip, len(chunk))
+            self.skip -= passed
+            chunk = chunk[passed:]
+        data = self.buffer + chunk
+        position = 0
+        while True:
+            parsed = record_header(data, position)
+            if parsed is None:
+                break
+            kind, size, start = parsed
+            head = data[start:start + min(size, 4)]
+            if len(head) < min(size, 4):
+                break
+            if kind == 0 and size >= 4:  # BrtRowHdr
+                self.row = struct.unpack_from("<I", head)[0] + 1
+            elif kind in self._CELLS and size >= 4:
+                self.column = struct.unpack_from("<I", head)[0] + 1
+                if kind != self._BLANK:
+                    self._cell()
+            elif kind in self._SHORT_CELLS:
+                self.column += 1
+                if kind != self._SHORT_BLANK:
+                    self._cell()
+            if start + size > len(data):
+                self.skip, position = start + size - len(data), len(data)
+                break
+            position = start + size
+        self.buffer = data[position:]
+
+    def _cell(self) -> None:
+        self.cells += 1
+        self.rows = max(self.rows, self.row)
+        self.columns = max(self.columns, self.column)
+
+    def finish(self) -> tuple[int, int]:
+        return self.rows, self.columns
+
+
+def records(stream, keep: int | None = None, chunk_size: int = 1 << 20):
+    """(type, body) of each record of a BIFF12 part read from ``stream``. With ``keep``, only
+    the first ``keep`` bytes of each body are returned and the rest is read past."""
+    data, position = b"", 0
+    while True:
+        parsed = record_header(data, position)
+        if parsed is not None:
+            kind, size, start = parsed
+            wanted = size if keep is None else min(size, keep)
+            if start + wanted <= len(data):
+                body, end = data[start:start + wanted], start + size
+                if end > len(data):
+                    _read_past(stream, end - len(data))
+                    data, position = b"", 0
+                else:
+                    position = end
+                yield kind, body
+                continue
+            missing = start + wanted - len(data)
+        else:
+            missing = 0
+        chunk = stream.read(max(chunk_size, missing))
+        if not chunk:
+            return
+        data, position = data[position:] + chunk, 0
+
+
+def _read_past(stream, count: int, chunk_size: int = 1 << 20) -> None:
+    while count > 0:
+        chunk = stream.read(min(count, chunk_size))
+        if not chunk:
+            return
+        count -= len(chunk)
+
+
+# .xlsb record types (MS-XLSB 2.3.2)
+_ROW_HEADER, _END_SHEET_DATA = 0x0000, 0x0092
+_RK, _ERROR, _REAL, _FORMULA_NUMBER, _FORMULA_ERROR = 0x0002, 0x0003, 0x0005, 0x0009, 0x000B
+_BUNDLE_SHEET, _END_BUNDLE_SHEETS, _WORKBOOK_PROPERTIES = 0x009C, 0x0090, 0x0099
+_FORMAT, _BEGIN_CELL_STYLES, _CELL_STYLE, _END_CELL_STYLES = 0x002C, 0x0269, 0x002F, 0x026A
+_ERROR_TEXTS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+def xlsb_details(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:
+    """``xls_details`` for an .xlsb file, from its records: numbers whose cell style shows a
+    percent, and cells showing an error. Whole numbers shown as a date, which calamine gives
+    as numbers, become dates in ``grids``. The parts were measured by the survey first."""
+    details: dict[str, dict] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {name.lower(): name for name in archive.namelist()}
+
+            def part(name: str) -> str | None:
+                return names.get(name.lower())
+
+            styles = part("xl/styles.bin")
+            percent_styles, date_styles = _xlsb_styles(archive, styles) if styles else (set(), set())
+            if part("xl/workbook.bin") is None:
+                return details
+            sheets, epoch = workbook_sheets(archive)
+            for title, sheet_part in sheets:
+                grid = grids.get(title)
+                if not grid or sheet_part is None:
+                    continue
+                found = details.setdefault(title, {"percent": set(), "uncached": set(), "errors": {}})
+                _xlsb_cells(archive, sheet_part, grid, found, percent_styles, date_styles, epoch)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError, struct.error, EOFError):
+        pass  # what calamine read stays read; the formats are then unknown
+    return details
+
+
+def _wide_text(body: bytes, offset: int) -> tuple[str, int]:
+    """An XLWideString at ``offset``: its text and the offset after it."""
+    count = struct.unpack_from("<I", body, offset)[0]
+    if count == 0xFFFFFFFF:  # a null XLNullableWideString
+        return "", offset + 4
+    end = offset + 4 + 2 * count
+    if end > len(body):
+        raise ValueError("texte tronqué")
+    return body[offset + 4:end].decode("utf-16-le", "replace"), end
+
+
+def _xlsb_styles(archive: zipfile.ZipFile, name: str) -> tuple[set[int], set[int]]:
+    """Indexes of the cell styles whose number format shows a percent, and of those showing a date."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
+    codes: dict[int, str] = {}
+    percent: set[int] = set()
+    dates: set[int] = set()
+    in_cell_styles, index = False, 0
+    with archive.open(name) as stream:
+        for kind, body in records(stream):
+            if kind == _FORMAT and len(body) >= 6:
+                codes[struct.unpack_from("<H", body)[0]] = _wide_text(body, 2)[0]
+            elif kind == _BEGIN_CELL_STYLES:
+                in_cell_styles = True
+            elif kind == _END_CELL_STYLES:
+                break
+            elif kind == _CELL_STYLE and in_cell_styles and len(body) >= 4:
+                format_id = struct.unpack_from("<H", body, 2)[0]
+                code = codes.get(format_id, BUILTIN_FORMATS.get(format_id, ""))
+                if (format_id in BUILTIN_PERCENT_IDS and format_id not in codes) or shows_percent(code):
+                    percent.add(index)
+                elif is_date_format(code) and not is_timedelta_format(code):
+                    dates.add(index)
+                index += 1
+    return percent, dates
+
+
+def workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str | None]], date]:
+    """(title, part) of each sheet of the .xlsb, in order, and the date of day 0 (1904 or 1900
+    system). Part names are matched without regard to case, as calamine does."""
+    from defusedxml import ElementTree
+
+    names = {name.lower(): name for name in archive.namelist()}
+    workbook = names.get("xl/workbook.bin", "xl/workbook.bin")
+    relations_name = names.get("xl/_rels/workbook.bin.rels")
+    targets: dict[str, str] = {}
+    if relations_name:
+        info = archive.getinfo(relations_name)
+        if info.file_size < 10_000_000:
+            for relation in ElementTree.fromstring(archive.read(info)):
+                target = relation.get("Target", "")
+                full = posixpath.normpath(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+                if full.lower() in names:
+                    targets[relation.get("Id", "")] = names[full.lower()]
+    sheets: list[tuple[str, str | None]] = []
+    epoch = date(1899, 12, 30)
+    with archive.open(workbook) as stream:
+        for kind, body in records(stream, keep=4096):
+            if kind == _WORKBOOK_PROPERTIES and body and body[0] & 0x1:
+                epoch = date(1904, 1, 1)
+            elif kind == _BUNDLE_SHEET and len(body) >= 12:
+                relation, offset = _wide_text(body, 8)
+                title, _ = _wide_text(body, offset)
+                sheets.append((title, targets.get(relation)))
+            elif kind == _END_BUNDLE_SHEETS:
+                break
+    return sheets, epoch
+
+
+def _xlsb_cells(archive: zipfile.ZipFile, name: str, grid: list[list], found: dict, percent_styles: set[int],
+                date_styles: set[int], epoch: date) -> None:
+    row = 0
+    with archive.open(name) as stream:
+        for kind, body in records(stream, keep=9):
+            if kind == _ROW_HEADER and len(body) >= 4:
+                row = struct.unpack_from("<I", body)[0]
+            elif kind in (_RK, _REAL, _FORMULA_NUMBER, _ERROR, _FORMULA_ERROR) and len(body) >= 9:
+                column, style = struct.unpack_from("<II", body)
+                style &= 0xFFFFFF
+                if row >= len(grid) or column >= len(grid[row]):
+                    continue
+                if kind in (_ERROR, _FORMULA_ERROR):
+                    found["errors"][(row + 1, column)] = _ERROR_TEXTS.get(body[8], "#N/A")
+                elif style in percent_styles:
+                    found["percent"].add((row + 1, column))
+                elif style in date_styles and kind == _RK and isinstance(grid[row][column], int):
+                    grid[row][column] = _serial_date(grid[row][column], epoch)
+            elif kind == _END_SHEET_DATA:
+                return
+
+
+def _serial_date(serial: int, epoch: date):
+    """The day an integer serial stands for (Excel's 1900 system counts a 29/02/1900 that never was)."""
+    if serial < 1:
+        return serial
+    if epoch.year == 1899 and serial < 61:
+        return date(1899, 12, 31) + timedelta(days=serial) if serial != 60 else serial
+    try:
+        return epoch + timedelta(days=serial)
+    except OverflowError:
+        return serial
