@@ -53,16 +53,17 @@ class Annotation:
 
 
 def check(sources: Source | list[Source], *, standard: Standard | str | os.PathLike | None = None,
-          limits: Limits | None = None, progress=None) -> Report:
+          limits: Limits | None = None, progress=None, today: date | None = None) -> Report:
     """Read and check workbooks delivered together. Never raises for a bad file: each problem
-    is a finding of the report (``report.errors``, ``report.exit_code()``…)."""
+    is a finding of the report (``report.errors``, ``report.exit_code()``…). ``today`` bounds
+    the years of data (none after next year; default: today)."""
     from ctgxl.checking.check import check_books, read_all
 
     std = _standard(standard)
     with _local_files(sources, limits) as (paths, names):
         books, missing = read_all(paths, limits, progress, standard=std, names=names)
     _something_to_read(paths, books, missing)
-    return check_books(books, missing, standard=std)
+    return check_books(books, missing, standard=std, today=today)
 
 
 def merge(sources: Source | list[Source], output: Output, *, secret_statistique: bool = False,

@@ -190,6 +190,17 @@ def test_one_mistake_one_finding(good, tmp_path, case):
         assert report.exit_code(strict=True) == 1
 
 
+def test_years_of_data_are_bound_to_the_date_of_the_check(good, tmp_path):
+    """A year of data is at most next year's, counted from the date the check is given."""
+    from datetime import date
+
+    path = with_mistake(good, tmp_path, "commune", {DIAG: {"H2": 2025}})
+    assert not found(check_paths([path], today=date(2024, 6, 1)), DIAG, "H2", "annee-invalide")
+    late = found(check_paths([path], today=date(2023, 6, 1)), DIAG, "H2", "annee-invalide")
+    assert [finding.message for finding in late] == [
+        "L'année 2025 est hors bornes : elle doit être comprise entre 1990 et 2024."]
+
+
 def test_messages_quote_the_value(good, tmp_path):
     report = check_paths([with_mistake(good, tmp_path, "commune", {EQ: {"J2": "PSU; PSX"}, DIAG: {"D3": "beaucoup"}})])
     (financement,) = found(report, EQ, "J2", "valeur-hors-liste")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ctgxl.checking.checks import Rules, check_identification, group_territories
@@ -127,9 +128,11 @@ def _without_consolidated(paths: list[Path], books: list[ReadWorkbook],
 
 
 def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None, *,
-                standard: Standard | None = None) -> Report:
-    """All the findings on already read workbooks, checked together as one delivery."""
+                standard: Standard | None = None, today: date | None = None) -> Report:
+    """All the findings on already read workbooks, checked together as one delivery.
+    ``today`` bounds the years of data (none after next year); by default, the date of the day."""
     std = standard or load()
+    today = today or date.today()
     findings: list[Finding] = list(missing or [])
     for book in books:
         findings.extend(book.findings)
@@ -143,7 +146,7 @@ def check_books(books: list[ReadWorkbook], missing: list[Finding] | None = None,
         findings.extend(check_identification(book, std))
     # an action of the Suivi is not « unknown » when the plan it belongs to could not be read
     plan_unread = {book.name for book in readable if PLAN in book.unread}
-    findings.extend(finding for finding in Rules(tables, territories, groups, std).run()
+    findings.extend(finding for finding in Rules(tables, territories, groups, std, today=today).run()
                     if not (finding.code == "action-inconnue" and finding.file in plan_unread))
     findings = sorted(set(_error_cells_once(findings)), key=_order(books, std))
     return Report(books=books, findings=findings, tables=tables, missing=list(missing or []))
@@ -161,9 +164,9 @@ def _error_cells_once(findings: list[Finding]) -> list[Finding]:
 
 
 def check_paths(paths: list[Path], limits: Limits | None = None, progress=None, *,
-                standard: Standard | None = None) -> Report:
+                standard: Standard | None = None, today: date | None = None) -> Report:
     books, missing = read_all(paths, limits, progress, standard=standard)
-    return check_books(books, missing, standard=standard)
+    return check_books(books, missing, standard=standard, today=today)
 
 
 def _locator(tables: Tables, sheet: str):

@@ -149,8 +149,9 @@ class Rules:
     """Cross-column and cross-row rules over all files of one check."""
 
     def __init__(self, tables: Tables, territories: list[Territory], groups: list[int],
-                 standard: Standard | None = None):
+                 standard: Standard | None = None, *, today: date):
         self.standard = standard or load()
+        self.today = today
         self.tables = tables
         self.territories = territories
         self.groups = groups  # book index -> territory group
@@ -176,7 +177,21 @@ class Rules:
             self.suivi(frames[SUIVI], frames.get(PLAN))
         if ENJEUX in frames:
             self.duplicates(frames[ENJEUX], ENJEUX, ["volet", "enjeu"], per_file=True)
+        for name, frame in frames.items():
+            self.data_years(name, frame)
         return self.findings
+
+    def data_years(self, sheet: str, frame: pd.DataFrame) -> None:
+        """A year of data (not one of the convention's period) from 1990 to next year."""
+        upper = self.today.year + 1
+        for column in self.standard.sheet(sheet).columns:
+            if column.type != "annee" or column.period is not None or column.id not in frame.columns:
+                continue
+            for row in _records(frame, (column.id,)):
+                year = row[column.id]
+                if isinstance(year, int) and not 1990 <= year <= upper:
+                    self.add(row, sheet, column.id, "annee-invalide", ERREUR,
+                             f"L'année {year} est hors bornes : elle doit être comprise entre 1990 et {upper}.")
 
     def diagnostic(self, frame: pd.DataFrame) -> None:
         for row in _records(frame, ("valeur", "unite", BARE_VALUE, "commune")):

@@ -57,7 +57,7 @@ def merge_books(books: list[ReadWorkbook], missing: list[Finding], *, today: dat
                 standard: Standard | None = None) -> tuple[Report, MergedBooks]:
     """Check the books together and merge them; the report gets the merge's findings too.
     Nothing is written here (the writing layer writes the result)."""
-    report = check_books(books, missing, standard=standard)
+    report = check_books(books, missing, standard=standard, today=today)
     merged_books = consolidate(report, secrecy=secrecy, today=today, standard=standard)
     # A row the check already reported as a duplicate needs no second line from the merge.
     checked = {(finding.file, finding.sheet, finding.row) for finding in report.findings
