@@ -84,6 +84,12 @@ def test_collection_round(portal, page, tmp_path):
     links = [code.inner_text().strip() for code in page.locator("code.ctgxl-lien").all()]
     assert len(links) == 3
     dashboard = page.get_by_role("link", name="Aller au tableau de bord").get_attribute("href")
+    page.reload()  # a refresh posts nothing again, and the links are not shown twice
+    assert "ne sont affichés qu'une fois" in page.inner_text("main")
+    assert page.locator("code.ctgxl-lien").count() == 0
+    from ctgxl.web.collecte.models import Campagne
+
+    assert Campagne.objects.count() == 1
 
     send(page, links[0], WITH_ERRORS)
     assert page.locator(".ctgxl-constat[data-code='pourcentage-hors-bornes']").count() == 1

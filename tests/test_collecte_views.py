@@ -50,8 +50,12 @@ class CoordinatorTest(Portal):
             "caf": "Caf des Yvelines", "debut": 2022, "fin": 2026, "communes": "", "modele": "complet",
             "conserver_jusqu_au": "2030-12-31",
             "contributeurs": "Petite enfance ; creche@carrieres.fr\nJeunesse\n\nÉducation ; education@carrieres.fr"})
-        self.assertEqual(response.status_code, 200)
         campagne = Campagne.objects.get(territoire="Carrières-sur-Seine")
+        # a redirection after the post: refreshing the page of links posts nothing again
+        self.assertRedirects(response, reverse("collecte:liens", args=[campagne.id]), fetch_redirect_response=False)
+        response = self.client.get(response["Location"])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Cache-Control"], "no-store")
         self.assertEqual(campagne.coordinateur, self.owner)
         self.assertEqual([c.nom for c in campagne.contributeurs.all()], ["Jeunesse", "Petite enfance", "Éducation"])
         links = re.findall(r"http://testserver/depot/([\w-]+)/", response.content.decode())
@@ -60,6 +64,11 @@ class CoordinatorTest(Portal):
             self.assertEqual(self.client.get(reverse("collecte:depot", args=[token])).status_code, 200)
             self.assertFalse(Contributeur.objects.filter(jeton_hash=token).exists())
         self.assertIn("mailto:creche@carrieres.fr?subject=", response.content.decode())
+        again = self.client.get(reverse("collecte:liens", args=[campagne.id]), follow=True)
+        self.assertEqual(again.redirect_chain, [(reverse("collecte:tableau", args=[campagne.id]), 302)])
+        self.assertIn("Les liens de dépôt ne sont affichés qu&#x27;une fois.", again.content.decode())
+        self.assertFalse([token for token in links if token in again.content.decode()])
+        self.assertEqual(Campagne.objects.filter(territoire="Carrières-sur-Seine").count(), 1)
 
     def test_campaign_form_refusals_in_french(self):
         response = self.client.post(reverse("collecte:campagne_nouvelle"), {
@@ -158,11 +167,12 @@ class CoordinatorTest(Portal):
 
     def test_add_contributor_new_link_revoke(self):
         response = self.client.post(reverse("collecte:contributeur_ajout", args=[self.campagne.id]),
-                                    {"nom": "CCAS", "contact": "", "courriel": "", "expire_le": "2030-01-01"})
+                                    {"nom": "CCAS", "contact": "", "courriel": "", "expire_le": "2030-01-01"},
+                                    follow=True)
         token = re.search(r"/depot/([\w-]+)/", response.content.decode()).group(1)
         self.assertEqual(self.client.get(reverse("collecte:depot", args=[token])).status_code, 200)
         ccas = Contributeur.objects.get(nom="CCAS")
-        renewed = self.client.post(reverse("collecte:nouveau_lien", args=[self.campagne.id, ccas.id]))
+        renewed = self.client.post(reverse("collecte:nouveau_lien", args=[self.campagne.id, ccas.id]), follow=True)
         new_token = re.search(r"/depot/([\w-]+)/", renewed.content.decode()).group(1)
         self.assertEqual(self.client.get(reverse("collecte:depot", args=[token])).status_code, 404)
         self.assertEqual(self.client.get(reverse("collecte:depot", args=[new_token])).status_code, 200)
@@ -182,7 +192,7 @@ class CoordinatorTest(Portal):
     def test_pages_need_an_account(self):
         self.client.logout()
         for url in (reverse("collecte:campagnes"), reverse("collecte:tableau", args=[self.campagne.id]),
-                    reverse("collecte:campagne_nouvelle")):
+                    reverse("collecte:campagne_nouvelle"), reverse("collecte:liens", args=[self.campagne.id])):
             response = self.client.get(url)
             self.assertEqual(response.status_code, 302)
             self.assertTrue(response["Location"].startswith(reverse("collecte:connexion")))
@@ -316,6 +326,7 @@ class AccessTest(Portal):
         self.assert404(reverse("collecte:contributeur_ajout", args=[other_id]), "post", nom="Intrus")
         self.assert404(reverse("collecte:nouveau_lien", args=[other_id, contributor_id]), "post")
         self.assert404(reverse("collecte:revoquer", args=[other_id, contributor_id]), "post")
+        self.assert404(reverse("collecte:liens", args=[other_id]))
         self.assertTrue(Campagne.objects.filter(pk=other_id).exists())
         self.assertFalse(Contributeur.objects.filter(nom="Intrus").exists())
 

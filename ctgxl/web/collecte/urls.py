@@ -13,6 +13,7 @@ urlpatterns = [
     path("collecte/<int:campagne_id>/", views.tableau, name="tableau"),
     path("collecte/<int:campagne_id>/consolide/", views.consolide, name="consolide"),
     path("collecte/<int:campagne_id>/supprimer/", views.supprimer, name="supprimer"),
+    path("collecte/<int:campagne_id>/liens/", views.liens, name="liens"),
     path("collecte/<int:campagne_id>/contributeurs/", views.contributeur_ajout, name="contributeur_ajout"),
     path("collecte/<int:campagne_id>/contributeurs/<int:contributeur_id>/", views.historique, name="historique"),
     path("collecte/<int:campagne_id>/contributeurs/<int:contributeur_id>/lien/", views.nouveau_lien,

@@ -44,13 +44,38 @@ def campagnes(request):
     return render(request, "collecte/campagnes.html", {**NAV, "campagnes": mine})
 
 
+_ISSUED = "liens-a-montrer"
+
+
 def _links_page(request, campagne, issued: list[tuple[Contributeur, str]]):
-    """The private links, shown once: only their hash is kept."""
+    """After a post, a redirection to the page of the new links (a refresh then posts nothing
+    again). The tokens wait in the session until that page takes them: only their hash is kept."""
+    request.session[_ISSUED] = {"campagne": campagne.id,
+                                "liens": [[contributeur.id, token] for contributeur, token in issued]}
+    return redirect("collecte:liens", campagne.id)
+
+
+@login_required
+def liens(request, campagne_id: int):
+    """The private links just made, shown once."""
+    campagne = access.campaign_of(request, campagne_id)
+    issued = request.session.get(_ISSUED)
+    if not issued or issued.get("campagne") != campagne.id:
+        messages.info(request, "Les liens de dépôt ne sont affichés qu'une fois. Un lien perdu se remplace par un "
+                      "nouveau depuis l'historique du contributeur.")
+        return redirect("collecte:tableau", campagne.id)
+    del request.session[_ISSUED]
+    contributeurs = {contributeur.id: contributeur for contributeur in campagne.contributeurs.all()}
     rows = []
-    for contributeur, token in issued:
+    for contributeur_id, token in issued["liens"]:
+        contributeur = contributeurs.get(contributeur_id)
+        if contributeur is None:
+            continue
         link = request.build_absolute_uri(reverse("collecte:depot", args=[token]))
         rows.append({"contributeur": contributeur, "lien": link, "mailto": reminders.invitation(contributeur, link)})
-    return render(request, "collecte/liens.html", {**NAV, "campagne": campagne, "liens": rows})
+    response = render(request, "collecte/liens.html", {**NAV, "campagne": campagne, "liens": rows})
+    response["Cache-Control"] = "no-store"  # the links are not kept by the browser for « Précédent »
+    return response
 
 
 @login_required
