@@ -23,7 +23,7 @@ ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, 
 class Formatted:
     """A number shown through a number format (a code such as ``0 %`` or a built-in id)."""
 
-    value: float
+    value: "float | WholeRk"
     number_format: str | int
 
 
@@ -32,6 +32,13 @@ class Error:
     """An error value such as ``#N/A``."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class WholeRk:
+    """A whole number in the integer form of the RK record (Excel writes the floating one)."""
+
+    number: int
 
 
 @dataclass(frozen=True)
@@ -104,9 +111,12 @@ def _cell(column: int, value, styles: _Styles, strings: dict[str, int]) -> bytes
         return record(0x0003, head + bytes([ERROR_CODES[value.text]]))
     if isinstance(value, bool):
         return record(0x0004, head + bytes([value]))
-    if isinstance(value, int) and -(1 << 29) <= value < (1 << 29):
-        return record(0x0002, head + struct.pack("<i", (value << 2) | 0x2))  # BrtCellRk, an integer
+    if isinstance(value, WholeRk):  # the RK form of a whole number, which other writers use
+        return record(0x0002, head + struct.pack("<i", (value.number << 2) | 0x2))
     if isinstance(value, (int, float)):
+        low, high = struct.unpack("<II", struct.pack("<d", float(value)))
+        if low == 0 and high & 0x3 == 0:  # BrtCellRk holding the top of the double, as Excel writes 1 or 45611
+            return record(0x0002, head + struct.pack("<I", high))
         return record(0x0005, head + struct.pack("<d", float(value)))  # BrtCellReal
     text = str(value)
     return record(0x0007, head + struct.pack("<I", strings.setdefault(text, len(strings))))  # BrtCellIsst

@@ -89,7 +89,7 @@ def test_xls_percent_formats(tmp_path):
 def test_xlsb_percents_and_dates(tmp_path):
     """The number formats of an .xlsb: percents are read as typed, whole day numbers shown as
     dates are dates (calamine gives them as numbers), an error value is said at its cell."""
-    from xlsb_writer import Error, Formatted, write_xlsb
+    from xlsb_writer import Error, Formatted, WholeRk, write_xlsb
 
     from ctgxl.reading.reader import read_workbook
 
@@ -101,8 +101,9 @@ def test_xlsb_percents_and_dates(tmp_path):
     assert (table.values["valeur"], table.values["valeur_departement"]) == ([0.07], [0.47])
 
     dated = write_xlsb(tmp_path / "dates.xlsb", {"Feuille": [
-        ["Jour", "Heure", "Erreur", "Nombre"],
-        [Formatted(45611, "dd/mm/yyyy"), Formatted(45611.5, "dd/mm/yyyy hh:mm"), Error("#DIV/0!"), 45611]]})
+        ["Jour", "Heure", "Erreur", "Nombre", "Jour (RK entier)"],
+        [Formatted(45611, "dd/mm/yyyy"), Formatted(45611.5, "dd/mm/yyyy hh:mm"), Error("#DIV/0!"), 45611,
+         Formatted(WholeRk(45611), "dd/mm/yyyy")]]})
     from ctgxl.limits import Limits
     from ctgxl.reading.grids import load_grids
 
@@ -110,6 +111,7 @@ def test_xlsb_percents_and_dates(tmp_path):
     assert grids["Feuille"][1][0] == date(2024, 11, 15)
     assert grids["Feuille"][1][1] == datetime(2024, 11, 15, 12)
     assert grids["Feuille"][1][3] == 45611
+    assert grids["Feuille"][1][4] == date(2024, 11, 15)  # calamine gives the integer form as a number
     assert formats["Feuille"]["errors"] == {(2, 2): "#DIV/0!"}
 
 
