@@ -88,16 +88,34 @@ class _Styles:
         return self.xfs.index(format_id)
 
     def part(self) -> bytes:
+        """The style sheet in Excel's order: formats, one font, two fills, one border, the
+        « Normal » style and the cell styles (LibreOffice applies none without the others)."""
         data = record(0x0116)  # BrtBeginStyleSheet
         data += record(0x0267, struct.pack("<I", len(self.custom)))  # BrtBeginFmts
         for code, format_id in self.custom.items():
             data += record(0x002C, struct.pack("<H", format_id) + wide(code))  # BrtFmt
         data += record(0x0268)
+        # BrtFont: 11 pt, regular, Calibri, automatic colour
+        font = struct.pack("<HHHHBBBB", 220, 0, 400, 0, 0, 2, 0, 0) + _COLOUR + b"\x02" + wide("Calibri")
+        data += record(0x0263, struct.pack("<I", 1)) + record(0x002B, font) + record(0x0264)
+        fill = struct.pack("<I", 0) + _COLOUR + _COLOUR + struct.pack("<I5dI", 0, 0, 0, 0, 0, 0, 0)
+        data += record(0x025B, struct.pack("<I", 2)) + record(0x002D, fill) + record(0x002D, fill) + record(0x025C)
+        border = b"\0" + (b"\0\0" + _COLOUR) * 5
+        data += record(0x0265, struct.pack("<I", 1)) + record(0x002E, border) + record(0x0266)
+        data += record(0x0272, struct.pack("<I", 1))  # BrtBeginCellStyleXFs: the « Normal » style's
+        data += record(0x002F, struct.pack("<HHHHHBBI", 0xFFFF, 0, 0, 0, 0, 0, 0, 0x0010))
+        data += record(0x0273)
         data += record(0x0269, struct.pack("<I", len(self.xfs)))  # BrtBeginCellXFs
         for format_id in self.xfs:  # BrtXF: parent, format, font, fill, border, rotation, indent, flags
-            data += record(0x002F, struct.pack("<HHHHHBBI", 0xFFFF, format_id, 0, 0, 0, 0, 0, 0x0401))
+            data += record(0x002F, struct.pack("<HHHHHBBI", 0, format_id, 0, 0, 0, 0, 0, 0x0401))
         data += record(0x026A)
+        normal = struct.pack("<IHBB", 0, 0x0001, 0, 0xFF) + wide("Normal")  # BrtStyle, built-in style 0
+        data += record(0x026B, struct.pack("<I", 1)) + record(0x0030, normal) + record(0x026C)
         return data + record(0x0117)
+
+
+# A BrtColor: automatic (type 0, RGB valid), black.
+_COLOUR = bytes([0x01, 0x00]) + struct.pack("<h", 0) + bytes([0, 0, 0, 0xFF])
 
 
 def _cell(column: int, value, styles: _Styles, strings: dict[str, int]) -> bytes:

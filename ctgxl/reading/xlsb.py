@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import struct
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ctgxl.reading.formats import BUILTIN_PERCENT_IDS, shows_percent
@@ -246,19 +246,25 @@ def _xlsb_cells(archive: zipfile.ZipFile, name: str, grid: list[list], found: di
                     found["errors"][(row + 1, column)] = _ERROR_TEXTS.get(body[8], "#N/A")
                 elif style in percent_styles:
                     found["percent"].add((row + 1, column))
-                elif style in date_styles and kind == _RK and isinstance(grid[row][column], int):
+                elif style in date_styles and type(grid[row][column]) in (int, float):
+                    # calamine dates neither the integer form of RK nor a style it did not parse
                     grid[row][column] = _serial_date(grid[row][column], epoch)
             elif kind == _END_SHEET_DATA:
                 return
 
 
-def _serial_date(serial: int, epoch: date):
-    """The day an integer serial stands for (Excel's 1900 system counts a 29/02/1900 that never was)."""
-    if serial < 1:
+def _serial_date(serial: float, epoch: date):
+    """The day (and time) a serial stands for (Excel's 1900 system counts a 29/02/1900 that
+    never was: 60 stays a number, which the reading of dates reports)."""
+    days = int(serial)
+    if serial < 1 or (epoch.year == 1899 and days == 60):
         return serial
-    if epoch.year == 1899 and serial < 61:
-        return date(1899, 12, 31) + timedelta(days=serial) if serial != 60 else serial
+    start = date(1899, 12, 31) if epoch.year == 1899 and days < 60 else epoch
     try:
-        return epoch + timedelta(days=serial)
+        day = start + timedelta(days=days)
     except OverflowError:
         return serial
+    fraction = serial - days
+    if not fraction:
+        return day
+    return datetime(day.year, day.month, day.day) + timedelta(seconds=round(fraction * 86400))
