@@ -115,6 +115,27 @@ def test_xlsb_percents_and_dates(tmp_path):
     assert formats["Feuille"]["errors"] == {(2, 2): "#DIV/0!"}
 
 
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) n'est pas installé")
+def test_xlsb_reads_as_libreoffice_shows_it(tmp_path):
+    """The .xlsb files of the corpus opened by LibreOffice and saved as .xlsx: the same values,
+    percents and dates as ctgxl reads from the .xlsb itself."""
+    from hostile.corpus_programs import binary_percents, binary_workbook
+
+    from ctgxl.reading.reader import read_workbook
+
+    for made in (binary_percents(tmp_path), binary_workbook(tmp_path)):
+        xlsb = tmp_path / made.name
+        shown = soffice_convert(xlsb, "xlsx", tmp_path / "calc", tmp_path / "profil")
+        ours, calc = read_workbook(xlsb), read_workbook(shown)
+        assert ours.identification == calc.identification
+        assert ours.tables.keys() == calc.tables.keys()
+        for name, table in ours.tables.items():
+            assert table.values == calc.tables[name].values, name
+            assert table.percent == calc.tables[name].percent, name
+        assert findings(check(xlsb)[1]) == findings(check(shown)[1])
+
+
 def test_library_words_only_with_debug(tmp_path):
     """A sheet calamine cannot read: the French words, and the library's own only with --debug."""
     import sys
