@@ -156,11 +156,22 @@ def _sheet(rows: list[list], styles: _Styles, strings: dict[str, int]) -> bytes:
     return data + record(0x0082)
 
 
-def write_xlsb(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> Path:
-    """Write ``sheets`` (title → rows of values; a value may be ``Formatted`` or ``Error``)."""
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MACRO = "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def write_xlsb(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = (),
+               macro_sheets: tuple[str, ...] = (), backslashes: bool = False) -> Path:
+    """Write ``sheets`` (title → rows of values; a value may be ``Formatted``, ``Error``…).
+    The titles in ``macro_sheets`` are written as Excel 4.0 macro sheets; ``backslashes``
+    names the parts with backslashes, as some zip tools on Windows do."""
     styles, strings = _Styles(), {}
-    parts = {f"xl/worksheets/sheet{number}.bin": _sheet(rows, styles, strings)
-             for number, rows in enumerate(sheets.values(), 1)}
+    targets = {title: (f"macrosheets/sheet{number}.bin", _MACRO) if title in macro_sheets
+               else (f"worksheets/sheet{number}.bin", f"{_OFFICE}/worksheet")
+               for number, title in enumerate(sheets, 1)}
+    parts = {f"xl/{targets[title][0]}": _sheet(rows, styles, strings) for title, rows in sheets.items()}
     book = record(0x0083) + record(0x0099, struct.pack("<II", 0, 0) + wide(""))  # BrtBeginBook, BrtWbProp
     book += record(0x008F)  # BrtBeginBundleShs
     for number, title in enumerate(sheets, 1):
@@ -172,44 +183,32 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...
         shared += record(0x0013, b"\0" + wide(text))  # BrtSSTItem
     shared += record(0x00A0)
     count = len(sheets)
-    relationships = "".join(
-        f'<Relationship Id="rId{number}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        f'relationships/worksheet" Target="worksheets/sheet{number}.bin"/>' for number in range(1, count + 1))
-    relationships += (f'<Relationship Id="rId{count + 1}" Type="http://schemas.openxmlformats.org/officeDocument/'
-                      f'2006/relationships/styles" Target="styles.bin"/>'
-                      f'<Relationship Id="rId{count + 2}" Type="http://schemas.openxmlformats.org/officeDocument/'
-                      f'2006/relationships/sharedStrings" Target="sharedStrings.bin"/>')
-    overrides = "".join(f'<Override PartName="/{name}" ContentType="application/vnd.ms-excel.worksheet"/>'
-                        for name in parts)
+    relationships = "".join(f'<Relationship Id="rId{number}" Type="{kind}" Target="{target}"/>'
+                            for number, (target, kind) in enumerate(targets.values(), 1))
+    relationships += (f'<Relationship Id="rId{count + 1}" Type="{_OFFICE}/styles" Target="styles.bin"/>'
+                      f'<Relationship Id="rId{count + 2}" Type="{_OFFICE}/sharedStrings" Target="sharedStrings.bin"/>')
+    overrides = "".join(
+        f'<Override PartName="/{name}" ContentType="application/vnd.ms-excel.'
+        f'{"macrosheet" if "macrosheets" in name else "worksheet"}"/>' for name in parts)
+    members = {
+        "[Content_Types].xml": f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{overrides}'
+        '<Override PartName="/xl/styles.bin" ContentType="application/vnd.ms-excel.styles"/>'
+        '<Override PartName="/xl/sharedStrings.bin" ContentType="application/vnd.ms-excel.sharedStrings"/></Types>',
+        "_rels/.rels": f'{_XML_HEAD}<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+        f'Type="{_OFFICE}/officeDocument" Target="xl/workbook.bin"/></Relationships>',
+        "xl/_rels/workbook.bin.rels": f'{_XML_HEAD}<Relationships xmlns="{_RELS}">{relationships}</Relationships>',
+        "xl/workbook.bin": book, **parts, "xl/styles.bin": styles.part(), "xl/sharedStrings.bin": shared,
+    }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml",
-                         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                         '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
-                         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                         '<Default Extension="xml" ContentType="application/xml"/>'
-                         f'{overrides}'
-                         '<Override PartName="/xl/styles.bin" ContentType="application/vnd.ms-excel.styles"/>'
-                         '<Override PartName="/xl/sharedStrings.bin" ContentType="application/vnd.ms-excel.sharedStrings"/>'
-                         '</Types>')
-        archive.writestr("_rels/.rels",
-                         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                         'relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>')
-        archive.writestr("xl/_rels/workbook.bin.rels",
-                         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                         f'{relationships}</Relationships>')
-        archive.writestr("xl/workbook.bin", book)
-        for name, data in parts.items():
-            archive.writestr(name, data)
-        archive.writestr("xl/styles.bin", styles.part())
-        archive.writestr("xl/sharedStrings.bin", shared)
+        for name, data in members.items():
+            archive.writestr(name.replace("/", "\\") if backslashes else name, data)
     return path
 
 
-def xlsb_copy(source: Path, target: Path, change=None) -> Path:
+def xlsb_copy(source: Path, target: Path, change=None, **options) -> Path:
     """The values and number formats of an .xlsx written as an .xlsb, as Excel's « Enregistrer
     sous » would (dates become day numbers shown through their date format). ``change`` may
     alter the sheets (title → rows) before they are written."""
@@ -238,4 +237,4 @@ def xlsb_copy(source: Path, target: Path, change=None) -> Path:
     hidden = tuple(sheet.title for sheet in book.worksheets if sheet.sheet_state != "visible")
     if change is not None:
         change(sheets)
-    return write_xlsb(target, sheets, hidden)
+    return write_xlsb(target, sheets, hidden, **options)

@@ -114,8 +114,10 @@ def needs_copy(archive: zipfile.ZipFile) -> bool:
         return True
     names = {name: name for name in raw}
     if "xl/workbook.xml" not in names:
-        part = _workbook_part(archive, names)  # an .xlsb laid out as usual needs no copy
-        return part is not None and part != "xl/workbook.bin"
+        part = _workbook_part(archive, names)
+        if part == "xl/workbook.bin":  # an .xlsb laid out as usual: a copy only to leave out macro sheets
+            return any(kind.endswith(_IGNORED_SHEETS) for _, kind, _ in _relations(archive, names, part))
+        return part is not None
     return any(kind.endswith(_IGNORED_SHEETS) for _, kind, _ in _relations(archive, names, "xl/workbook.xml"))
 
 
@@ -139,6 +141,8 @@ def _usual_copy(path: Path, folder: Path) -> tuple[Path, list[str]]:
             raise UnreadableFile("fichier-illisible", "Le fichier n'est pas un classeur Excel ni LibreOffice (c'est "
                                  "un dossier compressé d'un autre type) : enregistrez le classeur en .xlsx depuis "
                                  "Excel ou LibreOffice.")
+        if workbook.endswith(".bin"):
+            return _binary_copy(archive, names, workbook, folder)
         book_xml = archive.read(names[workbook])
         parts: dict[str, bytes] = {}
         relations = []
@@ -184,6 +188,55 @@ def _usual_copy(path: Path, folder: Path) -> tuple[Path, list[str]]:
                      + "</Relationships>")
         for place, data in parts.items():
             out.writestr(place, data)
+    return target, dropped
+
+
+def _binary_copy(archive: zipfile.ZipFile, names: dict[str, str], workbook: str,
+                 folder: Path) -> tuple[Path, list[str]]:
+    """An .xlsb with its parts where calamine looks for them (under xl/, the workbook as
+    xl/workbook.bin), without its macro or dialog sheets (calamine refuses a macro sheet)."""
+    from ctgxl.reading.xlsb import BUNDLE_SHEET, record_header, wide_text
+
+    info = archive.getinfo(names[workbook])
+    if info.file_size > 50_000_000:
+        raise UnreadableFile("fichier-trop-gros", f"La description du classeur pèse {info.file_size} octets : ce "
+                             "n'est pas un classeur ordinaire, il n'a pas été lu.")
+    relations = _relations(archive, names, workbook)
+    left_out = {identifier for identifier, kind, _ in relations if kind.endswith(_IGNORED_SHEETS)}
+    data = archive.read(names[workbook])
+    kept, dropped, position = [], [], 0
+    while (parsed := record_header(data, position)) is not None and parsed[2] + parsed[1] <= len(data):
+        kind, size, start = parsed
+        if kind == BUNDLE_SHEET and size >= 12:
+            relation, offset = wide_text(data[start:start + size], 8)
+            if relation in left_out:
+                dropped.append(wide_text(data[start:start + size], offset)[0])
+                position = start + size
+                continue
+        kept.append(data[position:start + size])
+        position = start + size
+    kept.append(data[position:])
+    places = {"styles": "xl/styles.bin", "sharedstrings": "xl/sharedStrings.bin"}
+    kinds = {"worksheet": "worksheet", "chartsheet": "chartsheet", "styles": "styles",
+             "sharedstrings": "sharedStrings"}
+    parts: dict[str, tuple[str, str, str]] = {}  # new place -> (Id, kind, member)
+    for number, (identifier, kind, part) in enumerate(relations, 1):
+        if identifier in left_out or kind not in kinds or part not in names:
+            continue  # themes, pictures, links: nothing ctgxl reads
+        place = places.get(kind, f"xl/{kind}s/sheet{number}.bin")  # calamine knows a sheet by its folder
+        parts[place] = (identifier, kind, names[part])
+    rels = "".join(f'<Relationship Id="{escape(identifier)}" Type="{_OFFICE_RELS}/{kinds[kind]}" '
+                   f'Target="{place[3:]}"/>' for place, (identifier, kind, _) in parts.items())
+    target = folder / "classeur.xlsb"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELS}">'
+                     f'<Relationship Id="rId1" Type="{_OFFICE_RELS}/officeDocument" Target="xl/workbook.bin"/>'
+                     "</Relationships>")
+        out.writestr("xl/_rels/workbook.bin.rels",
+                     f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELS}">{rels}</Relationships>')
+        out.writestr("xl/workbook.bin", b"".join(kept))
+        for place, (_, _, member) in parts.items():
+            out.writestr(place, archive.read(member))
     return target, dropped
 
 

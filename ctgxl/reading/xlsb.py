@@ -126,7 +126,7 @@ def _read_past(stream, count: int, chunk_size: int = 1 << 20) -> None:
 # .xlsb record types (MS-XLSB 2.3.2)
 _ROW_HEADER, _END_SHEET_DATA = 0x0000, 0x0092
 _RK, _ERROR, _REAL, _FORMULA_NUMBER, _FORMULA_ERROR = 0x0002, 0x0003, 0x0005, 0x0009, 0x000B
-_BUNDLE_SHEET, _END_BUNDLE_SHEETS, _WORKBOOK_PROPERTIES = 0x009C, 0x0090, 0x0099
+BUNDLE_SHEET, _ENDBUNDLE_SHEETS, _WORKBOOK_PROPERTIES = 0x009C, 0x0090, 0x0099
 _FORMAT, _BEGIN_CELL_STYLES, _CELL_STYLE, _END_CELL_STYLES = 0x002C, 0x0269, 0x002F, 0x026A
 _ERROR_TEXTS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
@@ -160,7 +160,7 @@ def xlsb_details(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:
     return details
 
 
-def _wide_text(body: bytes, offset: int) -> tuple[str, int]:
+def wide_text(body: bytes, offset: int) -> tuple[str, int]:
     """An XLWideString at ``offset``: its text and the offset after it."""
     count = struct.unpack_from("<I", body, offset)[0]
     if count == 0xFFFFFFFF:  # a null XLNullableWideString
@@ -182,7 +182,7 @@ def _xlsb_styles(archive: zipfile.ZipFile, name: str) -> tuple[set[int], set[int
     with archive.open(name) as stream:
         for kind, body in records(stream):
             if kind == _FORMAT and len(body) >= 6:
-                codes[struct.unpack_from("<H", body)[0]] = _wide_text(body, 2)[0]
+                codes[struct.unpack_from("<H", body)[0]] = wide_text(body, 2)[0]
             elif kind == _BEGIN_CELL_STYLES:
                 in_cell_styles = True
             elif kind == _END_CELL_STYLES:
@@ -221,11 +221,11 @@ def workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str | Non
         for kind, body in records(stream, keep=4096):
             if kind == _WORKBOOK_PROPERTIES and body and body[0] & 0x1:
                 epoch = date(1904, 1, 1)
-            elif kind == _BUNDLE_SHEET and len(body) >= 12:
-                relation, offset = _wide_text(body, 8)
-                title, _ = _wide_text(body, offset)
+            elif kind == BUNDLE_SHEET and len(body) >= 12:
+                relation, offset = wide_text(body, 8)
+                title, _ = wide_text(body, offset)
                 sheets.append((title, targets.get(relation)))
-            elif kind == _END_BUNDLE_SHEETS:
+            elif kind == _ENDBUNDLE_SHEETS:
                 break
     return sheets, epoch
 

@@ -278,6 +278,55 @@ def binary_far_cells(folder: Path) -> Case:
                 "en XFD1, et une feuille de notes remplie jusqu'en XFD1048576", words=("« Notes »",))
 
 
+@case
+def binary_unusual_packages(folder: Path) -> Case:
+    """.xlsb packages as other tools write them: backslashes in part names, and everything at
+    the root of the package (the workbook part found through the relationships)."""
+    from xlsb_writer import xlsb_copy
+
+    shutil.copy(SAMPLE, folder / "exemple-dugny.xlsx")
+    xlsb_copy(SAMPLE, folder / "binaire-antislash.xlsb", backslashes=True)
+    usual = xlsb_copy(SAMPLE, folder / "binaire-usuel.xlsb")
+
+    def at_root(name: str, data: bytes):
+        if name == "_rels/.rels":
+            data = data.replace(b'Target="xl/workbook.bin"', b'Target="classeur.bin"')
+        elif name == "xl/_rels/workbook.bin.rels":
+            name = "_rels/classeur.bin.rels"
+            data = data.replace(b'Target="worksheets/', b'Target="feuilles/')
+        elif name == "xl/workbook.bin":
+            name = "classeur.bin"
+        elif name.startswith("xl/worksheets/"):
+            name = "feuilles/" + name.rsplit("/", 1)[1]
+        elif name.startswith("xl/"):
+            name = name[3:]
+        return name, data
+
+    rewrite_parts(usual, folder / "binaire-racine.xlsb", at_root)
+    usual.unlink()
+    return Case("binaire-antislash.xlsb", (), 0, ".xlsb dont les parties sont nommées avec des barres obliques "
+                "inverses", twin="exemple-dugny.xlsx")
+
+
+@case
+def binary_root_package(folder: Path) -> Case:
+    return Case("binaire-racine.xlsb", (), 0, ".xlsb dont le classeur et les feuilles sont à la racine du paquet",
+                twin="exemple-dugny.xlsx")
+
+
+@case
+def binary_macro_sheet(folder: Path) -> Case:
+    """An Excel 4.0 macro sheet in an .xlsb (calamine refuses the whole workbook for it)."""
+    from xlsb_writer import xlsb_copy
+
+    def macro(sheets: dict) -> None:
+        sheets["Macro1"] = [['=EXEC("calc")'], ["=HALT()"]]
+
+    xlsb_copy(SAMPLE, folder / "binaire-macro.xlsb", macro, macro_sheets=("Macro1",))
+    return Case("binaire-macro.xlsb", ("macros-ignorees",), 0, ".xlsb avec une feuille de macros Excel 4.0",
+                twin="exemple-dugny.xlsx", words=("Macro1",))
+
+
 def percent_diagnostic(path: Path) -> Path:
     """A Diagnostic whose values were typed as percents (7 %, 47 %, 50 %)."""
     import xlsxwriter
