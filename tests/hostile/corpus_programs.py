@@ -252,6 +252,20 @@ def binary_workbook(folder: Path) -> Case:
 
 
 @case
+def binary_default_key(folder: Path) -> Case:
+    """An .xlsb protected with Excel's built-in key."""
+    from xlsb_writer import xlsb_copy
+
+    plain = xlsb_copy(SAMPLE, folder / "binaire-en-clair.xlsb")
+    with open(plain, "rb") as source, open(folder / "binaire-cle-integree.xlsb", "wb") as out:
+        msoffcrypto.OfficeFile(source).encrypt("VelvetSweatshop", out)
+    plain.unlink()
+    shutil.copy(SAMPLE, folder / "exemple-dugny.xlsx")
+    return Case("binaire-cle-integree.xlsb", (), 0, ".xlsb chiffré avec la clé intégrée d'Excel",
+                twin="exemple-dugny.xlsx")
+
+
+@case
 def binary_percents(folder: Path) -> Case:
     """« 7 % », « 47 % » typed in a Diagnostic saved as .xlsb: percents, as in the .xlsx."""
     from xlsb_writer import xlsb_copy
