@@ -166,6 +166,8 @@ def survey_zip(path: Path, limits: Limits) -> Survey:
                             raise UnreadableFile("feuille-trop-grande", sparse_message(
                                 title, size, scanner.filled.get(title, 0)) + " Le classeur n'a pas été lu.")
                 elif scanner is not None:
+                    if isinstance(scanner, BinarySheetExtent) and scanner.cut:
+                        raise UnreadableFile("fichier-illisible", DAMAGED)
                     size = scanner.finish()
                     if size is None:  # cells in an unusual form: measured again, tag by tag
                         scanner = _XmlSheetExtent(exact=True)

@@ -102,7 +102,10 @@ def time_message(limits: Limits) -> str:
             "demandez à son auteur de l'enregistrer de nouveau.")
 
 
-def crash_message(what: str) -> str:
+def crash_message(what: str, detail: str = "") -> str:
+    """``what`` in French; ``detail``, the library's own (English) words, only with `ctgxl --debug`."""
+    if detail and os.environ.get("CTGXL_DEBUG"):
+        what = f"{what} ; détail : {detail[:200]}"
     return (f"La lecture de ce fichier a planté ({what}) : il n'a pas été lu. Il est sans doute endommagé ; "
             "demandez à son auteur de l'enregistrer de nouveau depuis Excel ou LibreOffice.")
 
@@ -211,7 +214,8 @@ def _serve(tasks, errors, limits: Limits) -> None:
             book, fatal = unreadable(path, name, memory_message(file_limits)), True
         except BaseException as error:  # a Rust panic is a BaseException: this file only
             detail = str(error).splitlines()[0][:120] if str(error) else ""
-            book = unreadable(path, name, crash_message(f"{type(error).__name__}{' : ' + detail if detail else ''}"))
+            book = unreadable(path, name, crash_message(
+                "erreur interne du lecteur de classeurs", f"{type(error).__name__}{' : ' + detail if detail else ''}"))
             fatal = True
         # With ``fatal`` the process may be left in a bad state: it stops, a fresh one reads on.
         try:
@@ -222,7 +226,8 @@ def _serve(tasks, errors, limits: Limits) -> None:
         except (OSError, EOFError):
             return
         except BaseException as error:  # a book that cannot be sent back
-            tasks.send((unreadable(path, name, crash_message(type(error).__name__)), True))
+            tasks.send((unreadable(path, name, crash_message("réponse du lecteur impossible à transmettre",
+                                                             type(error).__name__)), True))
             return
         if fatal:
             return
@@ -453,7 +458,8 @@ class ReaderPool:
                     died = True
                     break
                 except Exception as error:  # an answer that cannot be unpickled
-                    book, retired = unreadable(files[index], names[index], crash_message(type(error).__name__)), True
+                    book, retired = unreadable(files[index], names[index], crash_message(
+                        "réponse du lecteur illisible", type(error).__name__)), True
                 queue.popleft()
                 books[index] = book
                 worker.said, worker.started = b"", time.monotonic()

@@ -65,7 +65,7 @@ class BinarySheetExtent:
                 break
             if kind == 0 and size >= 4:  # BrtRowHdr
                 self.row = struct.unpack_from("<I", head)[0] + 1
-            elif kind in self._CELLS and size >= 4:
+            elif kind in self._CELLS and size >= 8:  # a cell: column, then style
                 self.column = struct.unpack_from("<I", head)[0] + 1
                 if kind != self._BLANK:
                     self._cell()
@@ -86,6 +86,11 @@ class BinarySheetExtent:
 
     def finish(self) -> tuple[int, int]:
         return self.rows, self.columns
+
+    @property
+    def cut(self) -> bool:
+        """Whether the part ended inside a record (a damaged file)."""
+        return bool(self.skip or self.buffer)
 
 
 def records(stream, keep: int | None = None, chunk_size: int = 1 << 20):

@@ -90,7 +90,12 @@ def test_a_reader_that_aborts_or_swells_is_stopped_at_the_cap(crash_corpus):
                  env={"CTGXL_MAX_MEMOIRE_LECTURE_MO": MEMORY_MB})
     messages = [finding["message"] for finding in json.loads(result.stdout)["constats"]]
     assert sum("a dépassé la mémoire permise (1024 Mo par processus de lecture" in text for text in messages) == 2
-    assert any("a planté (PanicException" in text for text in messages), messages
+    assert any("a planté (erreur interne du lecteur de classeurs)" in text for text in messages), messages
+    assert not [text for text in messages if "Panic" in text or "index" in text]  # the library's words: --debug
+    debug = subprocess.run([sys.executable, "-m", "ctgxl", "--debug", "check", "--format", "json",
+                            str(folder / cases["xls_sheet_past_the_end"].name)], capture_output=True, text=True,
+                           timeout=120)  # a fresh process: its reading processes see --debug
+    assert "détail : PanicException" in json.loads(debug.stdout)["constats"][0]["message"]
 
 
 def test_cells_and_formats_are_measured_before_they_are_expanded(crash_corpus):
