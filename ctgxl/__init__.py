@@ -3,6 +3,8 @@
     import ctgxl
     report = ctgxl.check(["fichiers_recus/"])
     ctgxl.merge(["fichiers_recus/"], "ctg-consolidee.xlsx")
+    ctgxl.bilan(["ctg-consolidee.xlsx"], "bilan.xlsx", depuis="ctg-2024.xlsx")
+    changes = ctgxl.diff("ctg-2024.xlsx", "ctg-consolidee.xlsx")
 
 The functions live in ``ctgxl.api`` and are imported on first use, so that importing ctgxl
 (and starting the command line) stays fast.
@@ -10,7 +12,8 @@ The functions live in ``ctgxl.api`` and are imported on first use, so that impor
 
 __version__ = "0.1.0"
 
-_API = ("check", "merge", "merge_read", "split", "reformat", "write_template", "annotate", "Consolidation", "Annotation")
+_API = ("check", "merge", "merge_read", "split", "reformat", "write_template", "annotate", "bilan", "diff",
+        "write_changes", "Consolidation", "Annotation", "BilanResult")
 __all__ = [*_API, "errors", "__version__"]
 
 

@@ -1,4 +1,5 @@
-"""ctgxl as a library: check, merge, split, reformat, write a template, annotate.
+"""ctgxl as a library: check, merge, split, reformat, write a template, annotate, the
+yearly bilan, and the differences between two versions.
 
 A source is a path (a file, or a folder holding workbooks) or a named binary stream (a file
 object with a ``name``, such as an upload). An output is a path (written atomically, never
@@ -16,12 +17,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
-from ctgxl.errors import ConflictsRemain, ErrorsRemain, InputsUnreadable, NothingRecognised, NoWorkbook
+from ctgxl.errors import (ConflictsRemain, DuplicateOutput, ErrorsRemain, InputsUnreadable, NothingRecognised,
+                          NoWorkbook, OtherTerritory, OutputIsInput, Unreadable, UnreadableVersion, WrongOutputType)
 
 if TYPE_CHECKING:
     from ctgxl.checking.check import Report
     from ctgxl.limits import Limits
+    from ctgxl.merging.bilan import Bilan
     from ctgxl.merging.consolidate import MergedBooks
+    from ctgxl.merging.diff import Diff
     from ctgxl.standard import Standard
     from ctgxl.writing.roundtrip import FormatResult, SplitResult
     from ctgxl.writing.template import Prefill
@@ -43,6 +47,19 @@ class Consolidation:
     contributors: list[str]
     replaced: bool = False  # the output was this command's earlier workbook
     merged: MergedBooks | None = field(default=None, repr=False)
+
+
+@dataclass
+class BilanResult:
+    """What `bilan` did: the bilan computed; each form written (``written``: "xlsx", "pptx",
+    "html") with its path, None for a stream; the earlier outputs of `bilan` it replaced; the
+    reports of reading the sources and ``depuis`` (their errors do not stop a bilan, which
+    takes the rows as they are: worth telling the user)."""
+    bilan: Bilan
+    written: dict[str, Path | None]
+    replaced: list[Path]
+    report: Report
+    previous_report: Report | None = None
 
 
 @dataclass
@@ -172,6 +189,167 @@ def annotate(report: Report, output_dir: str | os.PathLike, sources: list[Source
         books = [replace(book, path=copies[book.name]) if book.name in copies else book for book in report.books]
         written = annotate_all(replace(report, books=books), Path(output_dir), say=notes.append)
     return Annotation(written, notes)
+
+
+# The bilan's outputs: the argument, its extension, the form's name in BilanResult.written.
+BILAN_OUTPUTS = (("output", ".xlsx", "xlsx"), ("pptx", ".pptx", "pptx"), ("html", ".html", "html"))
+
+
+def bilan(sources: Source | list[Source], output: Output | None = None, *, pptx: Output | None = None,
+          html: Output | None = None, annee: int | None = None, depuis: Source | list[Source] | None = None,
+          secret_statistique: bool = False, force: bool = False, today: date | None = None,
+          standard: Standard | str | os.PathLike | None = None, limits: Limits | None = None,
+          progress=None) -> BilanResult:
+    """The yearly bilan of a territory for the comité de pilotage, from its consolidated
+    workbook or its services' files: computed, then written as a workbook with charts
+    (``output``), a deck (``pptx``) and a printable page (``html``), each a path or a writable
+    binary stream (none given: only computed). ``annee`` defaults to the year of ``today``
+    (default: today, also the date the bilan is prepared on); ``depuis``, an earlier version of
+    the same territory, adds what changed since.
+
+    Before reading anything: ``WrongOutputType``, ``OutputIsInput``, ``DuplicateOutput``,
+    ``OutputExists`` (unless ``force``, or the file is an earlier bilan). Then ``Unreadable``
+    (an input missing or unreadable), ``NothingRecognised``, ``OtherTerritory``. Nothing is
+    written after a refusal."""
+    from ctgxl.merging.bilan import compute_bilan
+
+    today = today or date.today()
+    sources = list(sources) if isinstance(sources, (list, tuple)) else [sources]
+    previous = None if depuis is None else list(depuis) if isinstance(depuis, (list, tuple)) else [depuis]
+    targets = {"output": output, "pptx": pptx, "html": html}
+    replaced = _bilan_outputs(targets, [*sources, *(previous or [])], force)
+    for source in (*sources, *(previous or [])):
+        if not _is_stream(source) and not Path(source).exists():
+            raise Unreadable([], f"« {source} » n'existe pas.")
+    std = _standard(standard)
+    current, report = _bilan_rows(sources, secret_statistique, today, std, limits, progress)
+    earlier, previous_report, label = None, None, None
+    if previous is not None:
+        earlier, previous_report = _bilan_rows(previous, secret_statistique, today, std, limits, progress)
+        label = ", ".join(_name(source) for source in previous)
+        ours, theirs = current.territory, earlier.territory
+        if ours.code and theirs.code and ours.code != theirs.code:
+            raise OtherTerritory(f"« {label} » est la convention de {theirs.name or theirs.code}, pas celle de "
+                                 f"{ours.name or ours.code} : --depuis attend une version précédente du même "
+                                 "territoire.")
+    computed = compute_bilan(current, annee or today.year, secrecy=secret_statistique, previous=earlier,
+                             previous_label=label)
+    written: dict[str, Path | None] = {}
+    for argument, _, form in BILAN_OUTPUTS:
+        target = targets[argument]
+        if target is not None:
+            _bilan_writer(form)(computed, target)
+            written[form] = None if _is_stream(target) else Path(target)
+    return BilanResult(computed, written, replaced, report, previous_report)
+
+
+def _bilan_writer(form: str):
+    if form == "xlsx":
+        from ctgxl.writing.bilan_xlsx import write_bilan_xlsx
+
+        return write_bilan_xlsx
+    if form == "pptx":
+        from ctgxl.writing.bilan_pptx import write_bilan_pptx
+
+        return write_bilan_pptx
+    from ctgxl.writing.bilan_html import write_bilan_html
+
+    return write_bilan_html
+
+
+def _bilan_outputs(targets: dict, inputs: list, force: bool) -> list[Path]:
+    """Every output checked before any reading, one after the other as the command line lists
+    them: its extension, not an input, not asked twice, not over a file without ``force``.
+    Returns the earlier bilans that will be replaced."""
+    from ctgxl.writing.outputs import input_replaced, may_replace
+
+    paths = [Path(source) for source in inputs if not _is_stream(source)]
+    resolved = {path.resolve() for path in paths}
+    chosen = [target for target in targets.values() if target is not None]
+    replaced = []
+    for argument, suffix, _ in BILAN_OUTPUTS:
+        target = targets[argument]
+        if target is None:
+            continue
+        if _is_stream(target):
+            if sum(other is target for other in chosen) > 1:
+                raise DuplicateOutput(_name(target), "Le même flux est donné pour deux sorties : donnez-en deux.")
+            continue
+        target = Path(target)
+        if target.suffix.lower() not in (suffix, ".htm" if suffix == ".html" else suffix):
+            raise WrongOutputType(target, suffix, argument)
+        # By name (even an input that does not exist yet), then by file (a link, a file of a folder given).
+        if target.resolve() in resolved or input_replaced(target, paths) is not None:
+            raise OutputIsInput(target, f"« {target} » est un fichier d'entrée : choisissez un autre nom, les "
+                                        "entrées ne sont jamais modifiées.")
+        if sum(1 for other in chosen if not _is_stream(other) and Path(other).resolve() == target.resolve()) > 1:
+            raise DuplicateOutput(target)
+        if may_replace(target, force=force, command="bilan"):
+            replaced.append(target)
+    return replaced
+
+
+def _bilan_rows(sources: list[Source], secrecy: bool, today: date, std: Standard, limits: Limits | None,
+                progress) -> tuple[MergedBooks, Report]:
+    """The territory's rows, merged as `merge` merges them (a consolidated workbook is read back
+    as it is), and the report of the reading. Errors in the workbooks are kept; a file that
+    cannot be read, or no CTG workbook at all, stops the bilan."""
+    from ctgxl.checking.check import check_books, read_all
+    from ctgxl.findings import ERREUR
+    from ctgxl.merging.consolidate import consolidate
+
+    with _local_files(sources, limits) as (paths, names):
+        books, missing = read_all(paths, limits, progress, standard=std, names=names)
+        shown = ", ".join(f"« {names.get(path, path)} »" for path in paths)
+    report = check_books(books, missing, standard=std, today=today)
+    if report.unreadable:
+        unreadable = report.missing + [finding for finding in report.findings
+                                       if finding.code.startswith("fichier-") and finding.severity == ERREUR]
+        detail = unreadable[0].message if unreadable else "un fichier n'a pas pu être lu."
+        raise Unreadable(unreadable, f"{detail} Le bilan n'est pas écrit.")
+    if not any(book.readable and book.tables for book in books):
+        raise NothingRecognised(f"Aucun classeur CTG reconnu dans {shown} : donnez le classeur consolidé ou les "
+                                "fichiers des services.", report)
+    return consolidate(report, secrecy=secrecy, today=today, standard=std), report
+
+
+def diff(old: Source | list[Source], new: Source | list[Source], *,
+         standard: Standard | str | os.PathLike | None = None, limits: Limits | None = None) -> Diff:
+    """What changed from the version ``old`` to the version ``new`` of a territory's workbooks,
+    each a consolidated workbook, a service's workbook or folders of services' files (a source
+    or a list of sources). Rows are matched by the keys of the standard. Raises
+    ``UnreadableVersion`` (``version``: "ancienne" or "nouvelle") when a file cannot be read or
+    nothing of the standard is found."""
+    from ctgxl.merging.diff import diff_tables, read_version
+
+    std = _standard(standard)
+    versions = []
+    for which, sources in (("ancienne", old), ("nouvelle", new)):
+        with _local_files(sources, limits) as (paths, names):
+            try:
+                versions.append(read_version(paths, limits, names=names, standard=std))
+            except UnreadableVersion as problem:
+                raise UnreadableVersion(problem.detail, which) from None
+    return diff_tables(*versions, standard=std)
+
+
+def write_changes(found: Diff, output: Output, old_label: str, new_label: str, *, force: bool = False,
+                  today: date | None = None) -> Path | None:
+    """The « liste des modifications » of a `diff` (a workbook, one row per change, to attach
+    to an avenant) to ``output``; ``old_label`` and ``new_label`` name the versions at its top,
+    ``today`` the date it is drawn up (default: today). Returns the path written (None for a
+    stream). Raises ``OutputExists`` unless ``force`` or the file is an earlier list."""
+    from ctgxl.writing import changes
+    from ctgxl.writing.outputs import may_replace
+
+    may_replace(output, force=force, command="diff")
+    changes.write_changes(found, output, old_label, new_label, today)
+    return None if _is_stream(output) else Path(output)
+
+
+def _name(source) -> str:
+    """A source as messages name it: its path, or a stream's name."""
+    return (getattr(source, "name", None) or "flux") if _is_stream(source) else str(source)
 
 
 def _something_to_read(paths: list[Path], books, missing) -> None:

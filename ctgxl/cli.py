@@ -429,77 +429,27 @@ Exemples :
               help="Remplace les effectifs de 1 à 4 par « <5 » dans toutes les sorties.")
 @click.option("--force", is_flag=True, help="Remplace les fichiers de sortie s'ils existent déjà.")
 def bilan_command(paths, output, year, slides, page, previous, secrecy, force):
-    from datetime import date
+    from ctgxl import api
+    from ctgxl.errors import WrongOutputType
 
-    outputs = [(output, ".xlsx", "-o"), (slides, ".pptx", "--pptx"), (page, ".html", "--html")]
-    inputs = {path.resolve() for path in (*paths, *([previous] if previous else []))}
-    chosen = [target for target, _, _ in outputs if target]
-    for target, suffix, option in outputs:
-        if target is None:
-            continue
-        if target.suffix.lower() not in (suffix, ".htm" if suffix == ".html" else suffix):
-            raise UserError(f"{option} attend un fichier {suffix} : « {target} » n'en est pas un.")
-        if target.resolve() in inputs:
-            raise UserError(f"« {target} » est un fichier d'entrée : choisissez un autre nom, les entrées ne sont "
-                            "jamais modifiées.")
-        if sum(1 for other in chosen if other.resolve() == target.resolve()) > 1:
-            raise UserError(f"« {target} » est demandé pour deux sorties : choisissez deux noms.")
-        _replace_allowed(target, force, "bilan")
-    for path in (*paths, *([previous] if previous else [])):
-        if not path.exists():
-            raise UserError(f"« {path} » n'existe pas.")
-    from ctgxl.merging.bilan import compute_bilan
-
-    current = _consolidation(list(paths), secrecy)
-    earlier = _consolidation([previous], secrecy) if previous else None
-    if earlier is not None and earlier.territory.code and current.territory.code \
-            and earlier.territory.code != current.territory.code:
-        raise UserError(f"« {previous} » est la convention de {earlier.territory.name or earlier.territory.code}, pas "
-                        f"celle de {current.territory.name or current.territory.code} : --depuis attend une version "
-                        "précédente du même territoire.")
-    bilan = compute_bilan(current, year or date.today().year, secrecy=secrecy, previous=earlier,
-                          previous_label=str(previous) if previous else None)
-    from ctgxl.writing.bilan_xlsx import write_bilan_xlsx
-
-    write_bilan_xlsx(bilan, output)
-    click.echo(f"Bilan {bilan.year} écrit dans {output}")
+    try:
+        with _progress("Lecture des classeurs") as progress:
+            result = api.bilan(list(paths), output, pptx=slides, html=page, annee=year, depuis=previous,
+                               secret_statistique=secrecy, force=force, progress=progress)
+    except WrongOutputType as error:  # said with the option's name
+        option = {"output": "-o", "pptx": "--pptx", "html": "--html"}[error.output]
+        raise UserError(f"{option} attend un fichier {error.expected} : « {error.path} » n'en est pas un.") from None
+    for target in result.replaced:
+        click.echo(f"« {target} » remplace la sortie précédente de « ctgxl bilan ».", err=True)
+    for report in (result.report, result.previous_report):
+        if report is not None and report.errors:
+            click.echo(f"Attention : {_plural(len(report.errors), 'erreur')} dans les classeurs (voir « ctgxl check ») "
+                       "; le bilan les reprend telles quelles.", err=True)
+    click.echo(f"Bilan {result.bilan.year} écrit dans {output}")
     if slides:
-        from ctgxl.writing.bilan_pptx import write_bilan_pptx
-
-        write_bilan_pptx(bilan, slides)
         click.echo(f"Diaporama du comité de pilotage écrit dans {slides}")
     if page:
-        from ctgxl.writing.bilan_html import write_bilan_html
-
-        write_bilan_html(bilan, page)
         click.echo(f"Page HTML écrite dans {page}")
-
-
-def _consolidation(paths: list[Path], secrecy: bool):
-    """The territory's rows, merged as `ctgxl merge` merges them (a consolidated workbook is
-    read back as it is). A file that cannot be read, or no CTG workbook at all, stops here."""
-    from ctgxl.checking.check import check_books, read_all
-    from ctgxl.merging.consolidate import consolidate
-
-    with _progress("Lecture des classeurs") as progress:
-        books, missing = read_all(paths, progress=progress)
-    report = check_books(books, missing)
-    if report.unreadable:
-        unreadable = report.missing + [finding for finding in report.findings
-                                       if finding.code.startswith("fichier-") and finding.severity == "erreur"]
-        detail = unreadable[0].message if unreadable else "un fichier n'a pas pu être lu."
-        raise UserError(f"{detail} Le bilan n'est pas écrit.")
-    if not any(book.readable and book.tables for book in books):
-        names = ", ".join(f"« {path} »" for path in paths)
-        raise UserError(f"Aucun classeur CTG reconnu dans {names} : donnez le classeur consolidé ou les fichiers "
-                        "des services.")
-    if report.errors:
-        count = len(report.errors)
-        click.echo(f"Attention : {count} erreur{'s' if count > 1 else ''} dans les classeurs (voir « ctgxl check ») ; "
-                   "le bilan les reprend telles quelles.", err=True)
-    from datetime import date
-
-    return consolidate(report, secrecy=secrecy, today=date.today())
 
 
 @cli.command("diff", context_settings=CONTEXT, help="""Liste ce qui a changé entre deux versions des classeurs d'un territoire.
@@ -528,7 +478,8 @@ Exemples :
 def diff_command(old, new, output_format, output, force):
     import json
 
-    from ctgxl.merging.diff import UnreadableVersion, diff_tables, read_version
+    from ctgxl import api
+    from ctgxl.errors import UnreadableVersion
 
     if output_format == "xlsx" and output is None:
         raise UserError("--format xlsx écrit un classeur : indiquez-le avec -o FICHIER.")
@@ -536,17 +487,13 @@ def diff_command(old, new, output_format, output, force):
         if output.resolve() in {old.resolve(), new.resolve()}:
             raise UserError("Le fichier de sortie ne peut pas remplacer une des versions comparées.")
         _replace_allowed(output, force, "diff")
-    versions = []
-    for label, path in (("l'ancienne", old), ("la nouvelle", new)):
-        try:
-            versions.append(read_version([path]))
-        except UnreadableVersion as problem:
-            raise UserError(f"{label} version ne peut pas être lue : {problem}") from None
-    found = diff_tables(*versions)
+    try:
+        found = api.diff(old, new)
+    except UnreadableVersion as problem:
+        message = str(problem)  # within « Erreur : l'ancienne version … »
+        raise UserError(message[:1].lower() + message[1:]) from None
     if output_format == "xlsx":
-        from ctgxl.writing.changes import write_changes
-
-        write_changes(found, output, str(old), str(new))
+        api.write_changes(found, output, str(old), str(new), force=True)
         click.echo(f"Liste des modifications écrite dans {output} ({len(found.changes())} lignes).")
     else:
         if output_format == "json":

@@ -62,11 +62,23 @@ class WriteFailed(CtgxlError):
 
 
 class Unreadable(CtgxlError):
-    """The one workbook to work on could not be read; ``findings`` say why."""
+    """A workbook to work on could not be read, or does not exist; ``findings`` say why."""
 
-    def __init__(self, findings: list):
+    def __init__(self, findings: list, message: str | None = None):
         self.findings = list(findings)
-        super().__init__(" ".join(finding.message for finding in self.findings) or "Le fichier n'a pas pu être lu.")
+        super().__init__(message or " ".join(finding.message for finding in self.findings)
+                         or "Le fichier n'a pas pu être lu.")
+
+
+class UnreadableVersion(CtgxlError):
+    """A version given to diff that cannot be compared: a file unreadable, or nothing of the
+    standard in it. ``detail`` says why; ``version`` is "ancienne" or "nouvelle" once known."""
+
+    def __init__(self, detail: str, version: str | None = None):
+        self.detail = detail
+        self.version = version
+        article = {"ancienne": "L'ancienne", "nouvelle": "La nouvelle"}.get(version)
+        super().__init__(f"{article} version ne peut pas être lue : {detail}" if article else detail)
 
 
 class NoWorkbook(CtgxlError):
@@ -80,6 +92,32 @@ class NothingRecognised(CtgxlError):
     def __init__(self, message: str, report=None):
         self.report = report
         super().__init__(message)
+
+
+class WrongOutputType(CtgxlError):
+    """An output path whose extension is not the one of what is written there (a bilan's
+    workbook named .pptx…). ``output`` names the argument, ``expected`` the extension."""
+
+    WHAT = {"output": "Le classeur du bilan", "pptx": "Le diaporama", "html": "La page HTML"}
+
+    def __init__(self, path: Path, expected: str, output: str):
+        self.path = Path(path)
+        self.expected = expected
+        self.output = output
+        super().__init__(f"{self.WHAT.get(output, 'Ce fichier')} s'écrit dans un fichier {expected} : « {path} » "
+                         "n'en est pas un.")
+
+
+class DuplicateOutput(CtgxlError):
+    """The same file is asked for two outputs of one run: the second would replace the first."""
+
+    def __init__(self, path, message: str | None = None):
+        self.path = path
+        super().__init__(message or f"« {path} » est demandé pour deux sorties : choisissez deux noms.")
+
+
+class OtherTerritory(CtgxlError):
+    """An earlier version (``depuis``) that is the convention of another territory."""
 
 
 class NotConsolidated(CtgxlError):

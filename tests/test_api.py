@@ -8,17 +8,20 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 import ctgxl
-from ctgxl.errors import (ConflictsRemain, CtgxlError, ErrorsRemain, InputsUnreadable, NothingRecognised,
-                          OutputExists, OutputIsInput)
+from ctgxl.errors import (ConflictsRemain, CtgxlError, DuplicateOutput, ErrorsRemain, InputsUnreadable,
+                          NothingRecognised, OtherTerritory, OutputExists, OutputIsInput, Unreadable, UnreadableVersion,
+                          WrongOutputType)
 
 ROOT = Path(__file__).resolve().parent.parent
 DUGNY = sorted((ROOT / "samples" / "dugny").glob("*.xlsx"))
+DUGNY_2025 = sorted((ROOT / "samples" / "dugny-2025").glob("*.xlsx"))  # a later version of Dugny
 TO_FIX = sorted((ROOT / "samples" / "a-corriger").glob("*.xlsx"))
 
 
@@ -184,6 +187,164 @@ def test_checks_from_eight_threads_match_sequential_calls():
         together = list(pool.map(lambda group: summary(ctgxl.check(streams(group))), groups))
     assert together == alone
     assert sum(bool(found) for found in alone) >= 6  # most of these files have something to fix
+
+
+def sheet_values(book) -> dict[str, list[tuple]]:
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def slide_texts(data: bytes) -> list[str]:
+    from pptx import Presentation
+
+    deck = Presentation(io.BytesIO(data))
+    return [shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame]
+
+
+def test_bilan_from_paths_and_from_streams_into_streams(tmp_path):
+    inputs = {path: path.read_bytes() for path in DUGNY}
+    by_path = ctgxl.bilan(DUGNY, tmp_path / "bilan.xlsx", pptx=tmp_path / "copil.pptx", html=tmp_path / "bilan.html",
+                          annee=2025, today=date(2026, 3, 4))
+    assert by_path.written == {"xlsx": tmp_path / "bilan.xlsx", "pptx": tmp_path / "copil.pptx",
+                               "html": tmp_path / "bilan.html"}
+    assert by_path.replaced == [] and by_path.report.errors == [] and by_path.previous_report is None
+    assert by_path.bilan.year == 2025 and by_path.bilan.prepared == date(2026, 3, 4)
+    assert by_path.bilan.territory == "Dugny" and by_path.bilan.progress.total > 0
+
+    uploads = streams(DUGNY)
+    workbook, deck, page = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    by_stream = ctgxl.bilan(uploads, workbook, pptx=deck, html=page, annee=2025, today=date(2026, 3, 4))
+    assert by_stream.written == {"xlsx": None, "pptx": None, "html": None}
+    assert by_stream.bilan == by_path.bilan
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bilan.html", "bilan.xlsx", "copil.pptx"]
+
+    book = openpyxl.load_workbook(io.BytesIO(workbook.getvalue()))
+    assert sheet_values(book) == sheet_values(openpyxl.load_workbook(tmp_path / "bilan.xlsx"))
+    assert book["Synthèse"]["A1"].value == "Bilan 2025 de la Convention Territoriale Globale – Dugny"
+    texts = slide_texts(deck.getvalue())
+    assert "Bilan 2025 — comité de pilotage" in texts and "Dugny" in texts
+    assert any("Préparé le 04/03/2026 avec ctgxl" in text for text in texts)
+    text = page.getvalue().decode("utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text == (tmp_path / "bilan.html").read_text(encoding="utf-8")
+    assert "<h1>Bilan 2025 de la CTG – Dugny</h1>" in text and "préparé le 04/03/2026" in text
+    assert "Avancement du plan d'actions" in unescape(text)
+    # the inputs, files and streams, are as they were
+    assert {path: path.read_bytes() for path in DUGNY} == inputs
+    assert [upload.getvalue() for upload in uploads] == list(inputs.values())
+
+
+def test_bilan_year_is_the_year_of_today_and_outputs_are_optional():
+    result = ctgxl.bilan(DUGNY, today=date(2031, 5, 6))
+    assert result.written == {} and result.bilan.year == 2031 and result.bilan.prepared == date(2031, 5, 6)
+
+
+def test_bilan_depuis_streams_lists_the_changes_of_the_later_version(tmp_path):
+    from ctgxl.merging.diff import diff as diff_paths
+
+    workbook = io.BytesIO()
+    by_stream = ctgxl.bilan(streams(DUGNY_2025), workbook, depuis=streams(DUGNY), annee=2025)
+    by_path = ctgxl.bilan(DUGNY_2025, depuis=DUGNY, annee=2025)
+    assert by_stream.bilan.previous == ", ".join(path.name for path in DUGNY)
+    assert by_stream.bilan.changes == by_path.bilan.changes
+    # one change of the bilan per row added or removed and per value changed between the versions
+    counts = diff_paths(DUGNY, DUGNY_2025).counts()
+    assert len(by_stream.bilan.changes) == counts["ajoutees"] + counts["supprimees"] + counts["champs_modifies"] > 0
+    rows = list(openpyxl.load_workbook(io.BytesIO(workbook.getvalue()))["Modifications"].iter_rows(values_only=True))
+    assert len([row for row in rows if any(row)]) > len(by_stream.bilan.changes)
+
+
+def test_bilan_keeps_the_errors_of_the_workbooks_and_reports_them():
+    result = ctgxl.bilan([ROOT / "samples" / "a-corriger" / "dugny-pourcentage-1500.xlsx"], io.BytesIO())
+    assert len(result.report.errors) == 1 and result.written == {"xlsx": None}
+
+
+def test_bilan_refusals_are_typed_and_write_nothing(tmp_path):
+    inputs = {path: path.read_bytes() for path in [*DUGNY, *DUGNY_2025]}
+    output = tmp_path / "bilan.xlsx"
+    with pytest.raises(WrongOutputType) as wrong:
+        ctgxl.bilan(DUGNY, output, html=tmp_path / "bilan.txt")
+    assert (wrong.value.output, wrong.value.expected) == ("html", ".html")
+    assert str(wrong.value) == f"La page HTML s'écrit dans un fichier .html : « {tmp_path / 'bilan.txt'} » n'en est pas un."
+    with pytest.raises(OutputIsInput):
+        ctgxl.bilan(DUGNY, DUGNY[0], force=True)
+    with pytest.raises(OutputIsInput):  # a file of a folder given, even with force
+        ctgxl.bilan([DUGNY[0].parent], DUGNY[0], force=True)
+    with pytest.raises(DuplicateOutput):
+        ctgxl.bilan(DUGNY, output, pptx=output)
+    same = io.BytesIO()
+    with pytest.raises(DuplicateOutput):
+        ctgxl.bilan(DUGNY, same, pptx=same)
+    assert same.getvalue() == b""
+    (tmp_path / "copil.pptx").write_bytes(b"someone's deck")
+    with pytest.raises(OutputExists):
+        ctgxl.bilan(DUGNY, output, pptx=tmp_path / "copil.pptx")
+    missing = tmp_path / "absent"
+    with pytest.raises(Unreadable) as unreadable:
+        ctgxl.bilan(DUGNY, output, depuis=missing)
+    assert str(unreadable.value) == f"« {missing} » n'existe pas."
+    text = io.BytesIO(b"pas un classeur")
+    text.name = "texte.xlsx"
+    with pytest.raises(Unreadable) as unreadable:
+        ctgxl.bilan([text], output)
+    assert str(unreadable.value).endswith(" Le bilan n'est pas écrit.") and unreadable.value.findings
+    stray = io.BytesIO()
+    openpyxl.Workbook().save(stray)
+    stray.name = "budget.xlsx"
+    with pytest.raises(NothingRecognised) as nothing:
+        ctgxl.bilan([stray], output)
+    assert str(nothing.value).startswith("Aucun classeur CTG reconnu dans « budget.xlsx » :")
+    with pytest.raises(OtherTerritory) as other:
+        ctgxl.bilan(DUGNY, output, depuis=ROOT / "samples" / "carrieres-sur-seine")
+    assert "est la convention de Carrières-sur-Seine, pas celle de Dugny" in str(other.value)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["copil.pptx"]
+    assert (tmp_path / "copil.pptx").read_bytes() == b"someone's deck"
+    assert {path: path.read_bytes() for path in inputs} == inputs
+    for refusal in (WrongOutputType, DuplicateOutput, OtherTerritory, Unreadable):
+        assert issubclass(refusal, CtgxlError)
+
+
+def test_bilan_replaces_its_own_earlier_outputs_and_says_so(tmp_path):
+    output = tmp_path / "bilan.xlsx"
+    assert ctgxl.bilan(DUGNY, output).replaced == []
+    assert ctgxl.bilan(DUGNY, output).replaced == [output]
+    assert ctgxl.bilan(DUGNY, output, force=True).replaced == []  # replaced by choice, nothing to tell
+
+
+def test_diff_between_versions_given_as_streams(tmp_path):
+    from ctgxl.merging.diff import diff as diff_paths
+
+    old, new = streams(DUGNY), streams(DUGNY_2025)
+    found = ctgxl.diff(old, new)
+    assert found and found.changes() == diff_paths(DUGNY, DUGNY_2025).changes()
+    assert not ctgxl.diff(streams(DUGNY), DUGNY[0].parent)  # the same version, as streams and as a folder
+    assert [stream.getvalue() for stream in old + new] == [path.read_bytes() for path in DUGNY + DUGNY_2025]
+
+    listing = io.BytesIO()
+    assert ctgxl.write_changes(found, listing, "envoi 2024", "envoi 2025", today=date(2026, 1, 2)) is None
+    sheet = openpyxl.load_workbook(io.BytesIO(listing.getvalue()))["Modifications"]
+    assert sheet["A1"].value == "Liste des modifications"
+    assert sheet["A3"].value == "Nouvelle version : envoi 2025 — liste établie le 02/01/2026"
+    assert sheet.max_row - 5 == len(found.changes())
+    target = tmp_path / "modifications.xlsx"
+    assert ctgxl.write_changes(found, target, "a", "b") == target
+    assert ctgxl.write_changes(found, target, "a", "b") == target  # its own earlier list
+    (tmp_path / "mine.xlsx").write_bytes(b"typed by someone")
+    with pytest.raises(OutputExists):
+        ctgxl.write_changes(found, tmp_path / "mine.xlsx", "a", "b")
+
+
+def test_diff_says_which_version_cannot_be_read(tmp_path):
+    stray = io.BytesIO()
+    openpyxl.Workbook().save(stray)
+    stray.name = "budget.xlsx"
+    with pytest.raises(UnreadableVersion) as old:
+        ctgxl.diff(stray, DUGNY)
+    assert old.value.version == "ancienne"
+    assert str(old.value) == ("L'ancienne version ne peut pas être lue : aucune feuille du standard CTG n'a été "
+                              "reconnue dans « budget.xlsx ».")
+    with pytest.raises(UnreadableVersion) as new:
+        ctgxl.diff(DUGNY, tmp_path / "absent.xlsx")
+    assert new.value.version == "nouvelle" and str(new.value).startswith("La nouvelle version ne peut pas être lue : ")
+    assert isinstance(new.value, CtgxlError)
 
 
 def test_import_leaves_click_alone():

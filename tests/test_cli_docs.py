@@ -99,14 +99,31 @@ def test_the_console_session_of_the_readme_is_what_the_commands_print(tmp_path, 
 
 def test_the_python_example_of_the_readme_runs(monkeypatch, capsys):
     """« Utiliser ctgxl depuis Python »: three workbooks as byte streams, checked, merged into
-    a BytesIO, the merged rows read back with openpyxl."""
+    a BytesIO, the merged rows read back with openpyxl; then the bilan of the later version
+    since them, and the diff between the two versions with its list of changes."""
+    import io
+
+    import openpyxl
+
+    from ctgxl.merging.diff import diff
+
     section = README.split("## Utiliser ctgxl depuis Python", 1)[1].split("\n## ", 1)[0]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.chdir(ROOT)
-    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    namespace = {"__name__": "readme"}
+    exec(compile(code, "README.md", "exec"), namespace)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "0 erreur(s), 0 avertissement(s)"
     assert any(line.startswith("3 fichiers fusionnés : {'Diagnostic': ") for line in printed)
+    counts = diff([ROOT / "samples" / "dugny"], [ROOT / "samples" / "dugny-2025"]).counts()
+    listed = counts["ajoutees"] + counts["supprimees"] + counts["champs_modifies"]  # the bilan's changes
+    assert f"Bilan 2025 de Dugny : {listed} modification(s)" in printed
+    assert printed[-4] == str(counts)
+    assert [line.split(" · ")[0] for line in printed[-3:]] == [change.sheet for change in
+                                                              namespace["changes"].changes()[:3]]
+    assert namespace["done"].written == {"xlsx": None, "pptx": None}
+    listing = openpyxl.load_workbook(io.BytesIO(namespace["listing"].getvalue()))["Modifications"]
+    assert listing.max_row - 5 == len(namespace["changes"].changes())
 
 
 def test_other_commands_do_not_import_the_web_application():

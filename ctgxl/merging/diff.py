@@ -3,10 +3,11 @@ changed per sheet, matched by the keys the standard declares (``cle`` in ``valid
 
 The API (pure data, nothing printed):
 
-- ``read_version(paths) -> Version``: one version, from a consolidated workbook, a
+- ``read_version(paths, names=…) -> Version``: one version, from a consolidated workbook, a
   service's workbook, or folders of services' files (merged as ``ctgxl merge`` would,
-  without its checks). Raises ``UnreadableVersion`` (a French message) when a file cannot be
-  read or no sheet of the standard is found.
+  without its checks); ``names`` names the temporary copies of streams, as for ``read_all``.
+  Raises ``ctgxl.errors.UnreadableVersion`` (a French message) when a file cannot be read or
+  no sheet of the standard is found.
 - ``diff_tables(old, new) -> Diff``: compares two versions. A ``Version`` is plain data,
   ``{sheet name: [ {column id: typed value} ]}``, as the reader types it (``"Statut":
   "En cours"``, years as ``"2025"`` columns); the ``Identification`` sheet is one row.
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ctgxl.errors import UnreadableVersion
 from ctgxl.findings import ERREUR
 from ctgxl.standard import DATA_SHEETS, EQUIPEMENTS, IDENTIFICATION, Column, Sheet, Standard, load
 from ctgxl.text import fold, fold_name, plain
@@ -46,10 +48,6 @@ CHANGED = "modification"
 # Identification fields that say who filled a file, not what the convention is.
 PER_FILE_FIELDS = ("service", "contact", "courriel", "mise_a_jour")
 SHEET_ORDER = (IDENTIFICATION, *DATA_SHEETS)
-
-
-class UnreadableVersion(Exception):
-    """A version that cannot be compared: a file unreadable, or nothing of the standard in it."""
 
 
 @dataclass(frozen=True)
@@ -154,13 +152,14 @@ def diff(old_paths: list[Path], new_paths: list[Path]) -> Diff:
     return diff_tables(read_version(old_paths), read_version(new_paths))
 
 
-def read_version(paths: list[Path], limits=None) -> Version:
+def read_version(paths: list[Path], limits=None, *, names: dict[Path, str] | None = None,
+                 standard: Standard | None = None) -> Version:
     """One version of a territory's workbooks, rows merged by key as ``ctgxl merge`` does."""
     from ctgxl.checking.check import Report, read_all
     from ctgxl.merging.consolidate import consolidate
     from ctgxl.reading.tables import build_tables
 
-    books, missing = read_all(list(paths), limits)
+    books, missing = read_all(list(paths), limits, standard=standard, names=names)
     problems = [finding.message for finding in missing if finding.severity == ERREUR]
     problems += [f"« {finding.file} » : {finding.message}" for book in books if not book.readable
                  for finding in book.findings]
@@ -168,9 +167,11 @@ def read_version(paths: list[Path], limits=None) -> Version:
         more = f" ; et {len(problems) - 5} autres fichiers illisibles" if len(problems) > 5 else ""
         raise UnreadableVersion(" ; ".join(problems[:5]) + more)
     if not any(book.tables or book.identification for book in books):
-        names = ", ".join(f"« {path} »" for path in paths)
-        raise UnreadableVersion(f"aucune feuille du standard CTG n'a été reconnue dans {names}.")
-    return version_of(consolidate(Report(books=books, findings=[], tables=build_tables(books)), today=date.today()))
+        shown = ", ".join(f"« {(names or {}).get(Path(path), path)} »" for path in paths)
+        raise UnreadableVersion(f"aucune feuille du standard CTG n'a été reconnue dans {shown}.")
+    # The date only fills Identification's « mise à jour », a per-file field never compared.
+    report = Report(books=books, findings=[], tables=build_tables(books, standard=standard))
+    return version_of(consolidate(report, today=date.today(), standard=standard))
 
 
 def version_of(consolidation) -> Version:

@@ -152,9 +152,10 @@ def is_stream(target) -> bool:
 
 
 @contextmanager
-def atomic_output(target):
-    """As ``atomic_path`` for a path; for a stream, a private temporary file whose bytes are
-    copied into the stream only once it is complete (a failed write leaves the stream untouched)."""
+def atomic_output(target, suffix: str = ".xlsx"):
+    """As ``atomic_path`` for a path; for a stream, a private temporary file (named with
+    ``suffix``) whose bytes are copied into the stream only once it is complete (a failed
+    write leaves the stream untouched)."""
     if not is_stream(target):
         with atomic_path(Path(target)) as temporary:
             yield temporary
@@ -162,7 +163,7 @@ def atomic_output(target):
     import shutil
 
     with tempfile.TemporaryDirectory(prefix="ctgxl-") as folder:
-        temporary = Path(folder) / "sortie.xlsx"
+        temporary = Path(folder) / f"sortie{suffix}"
         yield temporary
         with open(temporary, "rb") as handle:
             shutil.copyfileobj(handle, target)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import BinaryIO
 
 from ctgxl.merging.bilan import Action, Bilan
 from ctgxl.reading.values import is_number
-from ctgxl.writing.atomic import atomic_path
+from ctgxl.writing.atomic import atomic_output
 from ctgxl.writing.bilan_text import (TRENDS, change_text, gap_text, key_figures, notes, number_text, reference_text,
                                       share_text, unit_value, value_text)
 from ctgxl.writing.consolidated import _chart_colour
@@ -38,8 +39,9 @@ NUMERIC = ' class="n"'
 MARKED = ' class="marked"'
 
 
-def write_bilan_html(bilan: Bilan, output: Path) -> None:
-    with atomic_path(Path(output)) as temporary:
+def write_bilan_html(bilan: Bilan, output: Path | BinaryIO) -> None:
+    """The page, in UTF-8, to a path (atomically) or a writable binary stream."""
+    with atomic_output(output, ".html") as temporary:
         temporary.write_text(bilan_html(bilan), encoding="utf-8")
 
 

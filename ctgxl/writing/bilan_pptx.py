@@ -7,10 +7,11 @@ texts are shortened to the lines their cell holds, font sizes are fixed."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from ctgxl.merging.bilan import Action, Bilan
 from ctgxl.reading.values import is_number
-from ctgxl.writing.atomic import atomic_path
+from ctgxl.writing.atomic import atomic_output
 from ctgxl.writing.bilan_text import (TRENDS, change_text, gap_text, key_figures, notes, number_text, reference_text,
                                       share_text, shorten, unit_value, value_text)
 from ctgxl.writing.consolidated import _chart_colour
@@ -25,7 +26,8 @@ BLUE = "1F4E79"
 GREY = "595959"
 
 
-def write_bilan_pptx(bilan: Bilan, output: Path) -> None:
+def write_bilan_pptx(bilan: Bilan, output: Path | BinaryIO) -> None:
+    """The deck to a path (atomically) or a writable binary stream."""
     from pptx import Presentation
     from pptx.util import Inches
 
@@ -50,7 +52,7 @@ def write_bilan_pptx(bilan: Bilan, output: Path) -> None:
     slides.actions(f"Prochaines étapes : actions qui démarrent en {bilan.year + 1}", bilan.progress.next_year,
                    f"Et en {bilan.year} : {number_text(bilan.progress.starting_count)} action(s) ont démarré.",
                    empty=f"Aucune action ne démarre en {bilan.year + 1}.")
-    with atomic_path(Path(output)) as temporary:
+    with atomic_output(output, ".pptx") as temporary:
         deck.save(str(temporary))
 
 

@@ -4,13 +4,14 @@ sheet ctgxl writes (writer.print_setup)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from ctgxl import __version__
 from ctgxl.merging.bilan import Action, Bilan, secret_count
 from ctgxl.merging.consolidate import SECRET
 from ctgxl.names import PROPERTY_COMMAND
 from ctgxl.reading.values import is_number
-from ctgxl.writing.atomic import atomic_path
+from ctgxl.writing.atomic import atomic_output
 from ctgxl.writing.bilan_text import TRENDS, key_figures, notes, number_text, reference_text
 from ctgxl.writing.consolidated import GAP_FILL, _chart_colour
 from ctgxl.writing.writer import (LINE_HEIGHT, MAX_ROW_LINES, PERCENT_FORMAT, _Formats, _header_height, _wrapped_lines,
@@ -66,10 +67,11 @@ class _Sheets:
             write_value(sheet, row, col, value, number_format if is_number(value) else self.fmt.wrap)
 
 
-def write_bilan_xlsx(bilan: Bilan, output: Path) -> None:
+def write_bilan_xlsx(bilan: Bilan, output: Path | BinaryIO) -> None:
+    """The workbook to a path (atomically) or a writable binary stream."""
     import xlsxwriter
 
-    with atomic_path(Path(output)) as temporary:
+    with atomic_output(output, ".xlsx") as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"strings_to_formulas": False, "strings_to_urls": False,
                                                      "nan_inf_to_errors": True})
         book.set_custom_property(PROPERTY_COMMAND, "bilan")

@@ -39,17 +39,25 @@ def replaced_input(output: Path, inputs: list[Path]) -> Path | None:
     return None
 
 
-def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
-    """Raise OutputIsInput when ``output`` is one of ``inputs`` (folders expanded), even with
-    --force: inputs are never modified."""
-    from ctgxl.errors import OutputIsInput
+def input_replaced(output: Path, inputs: list[Path]) -> Path | None:
+    """The input file (``inputs`` with their folders expanded) that writing ``output`` would
+    replace, or None."""
     from ctgxl.reading.files import workbook_files
 
     named = [Path(path) for path in inputs]
     files, _ = workbook_files(named)
     found = replaced_input(Path(output), named + files)
     if found is not None and found not in named and written_by(found) == "merge":
-        found = None  # a consolidated workbook in a folder of inputs is not read as one (check.read_all)
+        return None  # a consolidated workbook in a folder of inputs is not read as one (check.read_all)
+    return found
+
+
+def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
+    """Raise OutputIsInput when ``output`` is one of ``inputs`` (folders expanded), even with
+    --force: inputs are never modified."""
+    from ctgxl.errors import OutputIsInput
+
+    found = input_replaced(output, inputs)
     if found is not None:
         same = "" if os.path.abspath(found) == os.path.abspath(output) else f" (« {found} » sous un autre nom)"
         raise OutputIsInput(Path(output), f"« {output} » est un des fichiers d'entrée{same} : ctgxl ne modifie "
