@@ -173,6 +173,22 @@ def test_file_too_big(client, monkeypatch):
     assert "dépasse la taille admise par fichier" in text(response)
 
 
+def test_binary_workbook_is_checked_and_merged(client, tmp_path):
+    """An .xlsb (Excel's binary format) among the services' files: checked like its .xlsx
+    form, and merged with the others."""
+    from xlsb_writer import xlsb_copy
+
+    binary = xlsb_copy(DUGNY[0], tmp_path / f"{DUGNY[0].stem}.xlsb")
+    token = token_of(check(client, binary, *DUGNY[1:]))
+    body = text(client.get(f"/controle/{token}/"))
+    assert f"{DUGNY[0].stem}.xlsb" in body and "illisible" not in body
+    merged = client.get(f"/controle/{token}/classeur-consolide.xlsx")
+    assert merged.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(merged.streaming_content)), read_only=True)
+    sources = [row[0] for row in book["Sources"].iter_rows(values_only=True) if row[0]]
+    assert any(f"{DUGNY[0].stem}.xlsb" in str(name) for name in sources), sources
+
+
 def test_not_a_workbook(client, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("bonjour")

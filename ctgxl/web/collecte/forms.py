@@ -101,7 +101,7 @@ class ContributeurForm(DsfrBaseForm, forms.ModelForm):
 
 class DepotForm(DsfrBaseForm):
     fichier = forms.FileField(label="Votre classeur rempli",
-                              help_text="Formats acceptés : .xlsx, .xlsm, .xls, .ods. Un seul fichier.")
+                              help_text="Formats acceptés : .xlsx, .xlsm, .xls, .xlsb, .ods. Un seul fichier.")
 
 
 class ConsolideForm(DsfrBaseForm):

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from ctgxl.limits import Limits
 from ctgxl.web.verification import storage
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ANNOTATED = "copies-annotees.zip"
 REPORT = "rapport.html"
 
@@ -67,8 +67,8 @@ def store(uploads, folder: Path, limits: Limits) -> list[Stored]:
         taken.add(name)
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
-            raise Refused(f"« {name} » n'est pas un classeur : seuls les fichiers .xlsx, .xlsm, .xls et .ods "
-                          "sont acceptés.")
+            raise Refused(f"« {name} » n'est pas un classeur : seuls les fichiers .xlsx, .xlsm, .xls, .xlsb "
+                          "et .ods sont acceptés.")
         if upload.size > limits.max_file_bytes:
             raise Refused(f"« {name} » dépasse la taille admise par fichier ({_megabytes(limits.max_file_bytes)}).",
                           413)
