@@ -272,10 +272,11 @@ def outputs(tmp_path_factory):
     return folder
 
 
-def test_every_shape_lies_within_its_slide(outputs):
+@pytest.mark.parametrize("made", ["outputs", "secret_outputs"])
+def test_every_shape_lies_within_its_slide(made, request):
     from pptx import Presentation
 
-    deck = Presentation(outputs / "copil.pptx")
+    deck = Presentation(request.getfixturevalue(made) / "copil.pptx")
     assert len(deck.slides) > 8
     for number, slide in enumerate(deck.slides, start=1):
         for shape in slide.shapes:
@@ -394,6 +395,215 @@ def test_secrecy_on_the_samples_with_changes(tmp_path):
     assert small_counts_in_workbook(tmp_path / "b.xlsx") == []
     assert small_counts_in_deck(tmp_path / "b.pptx") == []
     assert small_counts_in_page(tmp_path / "b.html") == []
+
+
+
+# --- charts under secrecy: a masked count is never drawn, a sentence says what is left out ----
+
+CHART_MASKED = "Graphique non représenté : ses effectifs inférieurs à 5 sont masqués par le secret statistique."
+LEFT_OUT = "Non représentés (secret statistique, effectif inférieur à 5) : "
+
+
+def masked_statuses(territory: str) -> tuple[set[str], set[str]]:
+    """Statuses whose count of actions secrecy masks (1 to 4), and those that make a bar (5 or more)."""
+    status = by_hand(territory)["status"]
+    return {name for name, count in status.items() if 0 < count < 5}, {name for name, count in status.items()
+                                                                        if count >= 5}
+
+
+def masked_shares(territory: str) -> set[str]:
+    """Indicators (N°) whose share of the target secrecy withholds: a latest value or a target of
+    1 to 4, for an indicator that is no rate."""
+    found = set()
+    for row in rows_of(SAMPLES / territory, "suivi", plain("N° action")):
+        values = {int(header): number(value) for header, value in row.items()
+                  if header.isdigit() and int(header) <= YEAR and number(value) is not None}
+        target = number(row.get("cible"))
+        rate = "%" in f"{row['indicateur']}{row.get('cible')}" or plain(row["indicateur"]).startswith(("taux", "part "))
+        if values and target and not rate and (0 < values[max(values)] < 5 or 0 < target < 5):
+            found.add(str(row[plain("N° action")]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def secret_outputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("secret-charts")
+    result = run(SAMPLES / "dugny", "-o", folder / "bilan.xlsx", "--pptx", folder / "copil.pptx",
+                 "--html", folder / "bilan.html", "--annee", YEAR, "--secret-statistique")
+    assert result.exit_code == 0, result.output
+    masked, bars = masked_statuses("dugny")
+    # What the charts below are checked on: Dugny's statuses make fewer bars than secrecy masks,
+    # and some of its indicators keep their share while others lose it.
+    assert len(bars) < len(masked)
+    assert masked_shares("dugny") and by_hand("dugny")["shares"]
+    return folder
+
+
+def test_a_chart_leaves_out_its_masked_categories_or_gives_way_to_a_sentence():
+    from ctgxl.writing.bilan_text import drawable
+
+    def chart(counts: dict):
+        return drawable(list(counts), lambda name: [counts[name]], str)
+
+    partial = chart({"A": 6, "B": "<5", "C": 7, "D": 0})
+    assert partial.drawn and partial.kept == ["A", "C", "D"] and partial.note == LEFT_OUT + "B."
+    assert not chart({"A": 6, "B": "<5", "C": "<5", "D": 0}).drawn  # one bar for two left out
+    assert chart({"A": 6, "B": "<5", "C": "<5"}).note == CHART_MASKED
+    assert chart({"A": "<5"}).note == CHART_MASKED
+    unmasked = chart({"A": 0, "B": 0})
+    assert unmasked.drawn and unmasked.note is None  # nothing masked: drawn as it is
+
+
+def deck_charts(path: Path) -> list[tuple[int, str, object]]:
+    from pptx import Presentation
+
+    return [(number, slide.shapes[0].text_frame.text, shape.chart)
+            for number, slide in enumerate(Presentation(path).slides, start=1)
+            for shape in slide.shapes if shape.has_chart]
+
+
+def slide_texts(slide) -> str:
+    texts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            texts.append(shape.text_frame.text)
+        if shape.has_table:
+            texts += [cell.text for row in shape.table.rows for cell in row.cells]
+    return "\n".join(texts)
+
+
+def test_deck_draws_no_masked_count_and_says_what_it_left_out(secret_outputs):
+    from pptx import Presentation
+
+    slides = list(Presentation(secret_outputs / "copil.pptx").slides)
+    charts = deck_charts(secret_outputs / "copil.pptx")
+    assert charts
+    for number, title, chart in charts:
+        values = [value for series in chart.series for value in series.values]
+        assert None not in values, (number, title)  # a masked count would be a gap in its series
+        assert any(value > 0 for value in values), (number, title)  # no empty chart
+    by_title = {slide.shapes[0].text_frame.text: slide for slide in slides}
+    # Actions by status, and by thématique: the sentence, not the chart.
+    for title in (f"Synthèse {YEAR}", "Avancement du plan par thématique"):
+        assert not any(shape.has_chart for shape in by_title[title].shapes), title
+        assert CHART_MASKED in slide_texts(by_title[title]), title
+    assert "<5" in slide_texts(by_title["Avancement du plan par thématique"])  # its table stands in
+    # The shares of the targets: the indicators whose share is withheld are named, not drawn.
+    shares = [chart for _, title, chart in charts if title == "Part de la cible atteinte"]
+    drawn = {str(category).split(" – ")[0] for chart in shares for category in chart.plots[0].categories}
+    assert drawn and not drawn & masked_shares("dugny")
+    note = next(line for line in slide_texts(by_title["Part de la cible atteinte"]).splitlines()
+                if line.startswith(LEFT_OUT))
+    assert {name.split(" – ")[0] for name in note[len(LEFT_OUT):].split(", ")} == masked_shares("dugny")
+
+
+def workbook_charts(path: Path) -> list[tuple[str, list, list[list], object]]:
+    """Each chart of a workbook: its sheet, then the categories and the series' values read from
+    the cells it points to, then the chart."""
+    book = openpyxl.load_workbook(path)
+
+    def cells(reference: str) -> list:
+        sheet, area = reference.rsplit("!", 1)
+        return [cell.value for row in book[sheet.strip("'")][area.replace("$", "")] for cell in row]
+
+    found = []
+    for sheet in book.worksheets:
+        for chart in sheet._charts:  # where openpyxl puts the charts it reads
+            first = chart.series[0].cat
+            categories = cells((first.strRef or first.numRef).f)
+            found.append((sheet.title, categories, [cells(series.val.numRef.f) for series in chart.series], chart))
+    return found
+
+
+def sheet_texts(path: Path, name: str) -> list[str]:
+    return [cell for row in openpyxl.load_workbook(path)[name].iter_rows(values_only=True) for cell in row
+            if isinstance(cell, str)]
+
+
+def test_workbook_draws_no_masked_count_and_says_what_it_left_out(secret_outputs):
+    path = secret_outputs / "bilan.xlsx"
+    charts = workbook_charts(path)
+    assert charts
+    for sheet, categories, series, _ in charts:
+        values = [value for values in series for value in values]
+        assert all(isinstance(value, (int, float)) for value in values), (sheet, values)  # never « <5 » nor empty
+        assert any(value > 0 for value in values), sheet
+    sheets = {sheet for sheet, _, _, _ in charts}
+    for name in ("Synthèse", "Actions par thématique"):
+        assert name not in sheets
+        assert CHART_MASKED in sheet_texts(path, name), name
+    drawn = {category for sheet, categories, _, _ in charts if sheet == "Indicateurs" for category in categories}
+    assert drawn and not drawn & masked_shares("dugny")
+    note = next(text for text in sheet_texts(path, "Indicateurs") if text.startswith(LEFT_OUT))
+    assert {name.split(" – ")[0] for name in note[len(LEFT_OUT):].split(", ")} == masked_shares("dugny")
+
+
+def test_page_draws_no_masked_count_and_says_what_it_left_out(secret_outputs):
+    page = (secret_outputs / "bilan.html").read_text(encoding="utf-8")
+    charts = re.findall(r"<svg.*?</svg>", page, flags=re.S)
+    assert charts
+    for chart in charts:
+        assert "&lt;5" not in chart
+        assert any(float(width) > 0 for width in re.findall(r'<rect [^>]*width="([\d.]+)"', chart))
+    sections = {unescape(title): body for title, body in re.findall(r"<h2>(.*?)</h2>(.*?)</section>", page, flags=re.S)}
+    progress = sections["Avancement du plan d'actions"]
+    assert "<svg" not in progress and CHART_MASKED in unescape(progress)
+    indicators = unescape(sections["Indicateurs : référence, cible et valeur"])
+    drawn = {name.split(" – ")[0] for name in re.findall(r'text-anchor="end">([^<]*)<', indicators)}
+    assert drawn and not drawn & masked_shares("dugny")
+    note = re.search(re.escape(LEFT_OUT) + r"(.*?)\.</p>", indicators)[1]
+    assert {name.split(" – ")[0] for name in note.split(", ")} == masked_shares("dugny")
+
+
+# --- chart labels: « 1 234 » whatever the locale of the program that draws them ---------------
+
+def grouped_in_french(number_format: str) -> bool:
+    """A format that writes its thousands space itself, unlike « #,##0 » which takes the
+    locale's separator (« 1,234 » in English)."""
+    return "," not in number_format and '"\u202f"' in number_format
+
+
+def test_chart_labels_and_axes_write_their_thousands_space(outputs):
+    for number, title, chart in deck_charts(outputs / "copil.pptx"):
+        plot = chart.plots[0]
+        formats = [chart.value_axis.tick_labels.number_format]
+        assert not chart.value_axis.tick_labels.number_format_is_linked, (number, title)
+        if plot.has_data_labels:
+            formats.append(plot.data_labels.number_format)
+            assert not plot.data_labels.number_format_is_linked, (number, title)
+        assert all(grouped_in_french(code) for code in formats), (number, title, formats)
+    for sheet, _, _, chart in workbook_charts(outputs / "bilan.xlsx"):
+        labels = [series.dLbls for series in chart.series if series.dLbls is not None]
+        assert labels or sheet == "Actions par thématique", sheet
+        assert all(grouped_in_french(found.numFmt or "") for found in labels), sheet
+        assert grouped_in_french(chart.y_axis.numFmt.formatCode), sheet  # openpyxl's y_axis: the values'
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_in_english_draws_the_deck_labels_with_a_thousands_space(outputs, tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import xml.etree.ElementTree as ElementTree
+
+    from ctgxl.text import fr
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) n'est pas installé.")
+    command = [soffice, f"-env:UserInstallation={(tmp_path / 'profil').as_uri()}", "--headless", "--norestore",
+               "--convert-to", "svg", "--outdir", str(tmp_path), str(outputs / "copil.pptx")]
+    # An English locale, whose separator « #,##0 » would take.
+    subprocess.run(command, capture_output=True, timeout=240, check=False,
+                   env={**os.environ, "LC_ALL": "en_US.UTF-8", "LANG": "en_US.UTF-8"})
+    svg = ElementTree.parse(tmp_path / "copil.svg")
+    labels = [text for group in svg.iter("{http://www.w3.org/2000/svg}g") if group.get("class") == "OLE2"
+              for text in group.itertext() if text.strip()]  # the charts, as LibreOffice drew them
+    assert labels
+    assert not [label for label in labels if re.search(r"\d,\d{3}", label)]
+    places = by_hand("boulogne-billancourt")["places"]
+    largest = max(places.values())
+    assert largest >= 1000 and fr(largest, 0) in labels  # the equipment chart's label, « 3 600 »
 
 
 # --- property: whatever the plan, secrecy hides every count from 1 to 4 -----------------------

@@ -78,6 +78,7 @@ class IndicatorYear:
     value: float | str | None
     share: float | None  # value / target
     trend: str | None  # HAUSSE, BAISSE or STABLE against the previous known value
+    share_masked: bool = False  # a share withheld by secrecy, not one without a target
 
 
 @dataclass
@@ -267,9 +268,10 @@ def indicators(suivi: MergedSheet | None, year: int, secrecy: bool) -> list[Indi
             if value is not None and previous is not None:
                 trend = HAUSSE if value > previous else BAISSE if value < previous else STABLE
             share = value / target if value is not None and target else None
-            if not percent and secrecy and (_small(value) or _small(target)):
-                share = None  # with the target, the share would give a small count away
-            lines.append(IndicatorYear(column, None if value is None else hide(value), share, trend))
+            # With the target, the share would give a small count away.
+            masked = share is not None and not percent and secrecy and (_small(value) or _small(target))
+            lines.append(IndicatorYear(column, None if value is None else hide(value), None if masked else share,
+                                       trend, masked))
             if value is not None:
                 previous = value
         known = [line for line in lines if line.value is not None and line.year <= year]

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ctgxl.merging.bilan import Action, Bilan
-from ctgxl.reading.values import is_number
 from ctgxl.writing.atomic import atomic_output
-from ctgxl.writing.bilan_text import (TRENDS, change_text, gap_text, key_figures, notes, number_text, reference_text,
-                                      share_text, unit_value, value_text)
+from ctgxl.writing.bilan_text import (TRENDS, Drawable, change_text, gap_text, indicator_label, key_figures, notes,
+                                      number_text, places_chart, reference_text, share_chart, share_text, status_chart,
+                                      unit_value, value_text)
 from ctgxl.writing.consolidated import _chart_colour
 
 STYLE = """
@@ -55,9 +55,10 @@ def bilan_html(bilan: Bilan) -> str:
     parts.append(_section("Synthèse", _table(["", "Valeur"], key_figures(bilan), numeric=(1,))
                           + "".join(f"<p class=\"note\">{escape(note)}</p>\n" for note in notes(bilan))))
     statuses = list(bilan.progress.statuses)
+    by_status = bilan.progress.by_status
     parts.append(_section("Avancement du plan d'actions",
-                          _bars([(status, bilan.progress.by_status[status], _chart_colour(status)) for status in statuses],
-                                number_text)
+                          _chart(status_chart(bilan), lambda status: (status, by_status[status], _chart_colour(status)),
+                                 number_text)
                           + _table(["Thématique", *statuses, "Total"],
                                    [[theme.theme, *(number_text(theme.by_status[status]) for status in statuses),
                                      number_text(theme.total)] for theme in bilan.progress.themes],
@@ -101,12 +102,18 @@ def _actions(actions: list[Action]) -> str:
                     f"{action.debut or '?'} – {action.fin or '?'}", action.statut] for action in actions])
 
 
-def _bars(items: list[tuple[str, object, str]], label, percent: bool = False) -> str:
-    """A horizontal bar chart in SVG. A secret count draws no bar and is labelled « <5 »."""
+def _chart(chart: Drawable, bar, label) -> str:
+    """The SVG bars of what ``chart`` may draw (``bar`` gives each one's name, value and colour),
+    and its note on what secrecy left out; the note alone when nothing is left to draw."""
+    note = f'<p class="note">{escape(chart.note)}</p>\n' if chart.note else ""
+    return (_bars([bar(item) for item in chart.kept], label) if chart.drawn else "") + note
+
+
+def _bars(items: list[tuple[str, float, str]], label) -> str:
+    """A horizontal bar chart in SVG."""
     if not items:
         return ""
-    numbers = [value for _, value, _ in items if is_number(value)]
-    top = max([1.0, *numbers]) if not percent else max([1.0, *numbers])
+    top = max([1.0, *(value for _, value, _ in items)])
     name_width, bar_width, line = 300, 380, 24
     height = line * len(items) + 10
     rows = []
@@ -114,7 +121,7 @@ def _bars(items: list[tuple[str, object, str]], label, percent: bool = False) ->
         y = 5 + index * line
         shown = escape(name if len(name) <= 40 else name[:39] + "…")
         rows.append(f'<text x="{name_width - 8}" y="{y + 16}" text-anchor="end">{shown}</text>')
-        width = bar_width * value / top if is_number(value) and value > 0 else 0
+        width = bar_width * value / top if value > 0 else 0
         rows.append(f'<rect x="{name_width}" y="{y + 3}" width="{width:.1f}" height="{line - 8}" fill="{colour}"/>')
         rows.append(f'<text x="{name_width + width + 6:.1f}" y="{y + 16}">{escape(label(value))}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{name_width + bar_width + 70}" height="{height}" '
@@ -130,12 +137,12 @@ def _indicators(bilan: Bilan) -> str:
             rows.append([indicator.numero, indicator.indicateur, str(line.year), reference_text(indicator),
                          value_text(indicator, indicator.target), value_text(indicator, line.value),
                          share_text(line.share), TRENDS.get(line.trend, "")])
-    followed = [indicator for indicator in bilan.indicators if indicator.latest and is_number(indicator.latest.share)]
-    chart = _bars([(f"{indicator.numero} – {indicator.indicateur}", indicator.latest.share, "#1F4E79")
-                   for indicator in followed], share_text, percent=True)
+    shares = share_chart(bilan)
+    chart = _chart(shares, lambda indicator: (indicator_label(indicator), indicator.latest.share, "#1F4E79"),
+                   share_text)
     note = "".join(f"<p class=\"note\">{escape(text)}</p>\n" for text in notes(bilan) if "référence" in text)
     return ((f"<p>Part de la cible atteinte (dernière valeur connue, {bilan.year} au plus tard) :</p>\n" + chart
-             if followed else "") + note
+             if shares.kept or shares.left_out else "") + note
             + _table(["N°", "Indicateur", "Année", "Référence", "Cible", "Valeur", "Part de la cible", "Tendance"],
                      rows, numeric=(4, 5, 6)))
 
@@ -156,8 +163,7 @@ def _equipment(bilan: Bilan) -> str:
         if equipment.compared:
             row += [change_text(change) for change in changes]
         rows.append(row)
-    chart = _bars([(line.type, line.places, "#1F4E79") for line in equipment.types if line.places is not None],
-                  number_text)
+    chart = _chart(places_chart(bilan), lambda line: (line.type, line.places, "#1F4E79"), number_text)
     body = chart + _table(headers, rows, numeric=tuple(range(1, len(headers))))
     if equipment.compared:
         for title, structures in (("Structures ajoutées", equipment.added), ("Structures retirées", equipment.removed)):

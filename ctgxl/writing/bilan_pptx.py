@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ctgxl.merging.bilan import Action, Bilan
-from ctgxl.reading.values import is_number
 from ctgxl.writing.atomic import atomic_output
-from ctgxl.writing.bilan_text import (TRENDS, change_text, gap_text, key_figures, notes, number_text, reference_text,
-                                      share_text, shorten, unit_value, value_text)
+from ctgxl.writing.bilan_text import (COUNT_FORMAT, SHARE_FORMAT, TRENDS, change_text, gap_text, indicator_label,
+                                      key_figures, notes, number_text, places_chart, reference_text, share_chart,
+                                      share_text, shorten, status_chart, theme_chart, unit_value, value_text)
 from ctgxl.writing.consolidated import _chart_colour
 
 WIDTH, HEIGHT = 13.333, 7.5  # inches, 16:9
@@ -140,16 +140,17 @@ class _Deck:
     def chart(self, slide, kind, categories: list[str], series: list[tuple[str, list, str | None]],
               left: float, top: float, width: float, height: float, *, percent: bool = False, legend: bool = False,
               labels: bool = True):
-        """A native chart; a secret count is no point (None), never its value."""
+        """A native chart of numbers (``drawable`` has left the masked categories out)."""
         from pptx.chart.data import CategoryChartData
         from pptx.dml.color import RGBColor
         from pptx.enum.chart import XL_LEGEND_POSITION
         from pptx.util import Inches, Pt
 
-        data = CategoryChartData(number_format="0%" if percent else "#,##0")
+        number_format = SHARE_FORMAT if percent else COUNT_FORMAT
+        data = CategoryChartData(number_format=number_format)
         data.categories = categories
         for name, values, _ in series:
-            data.add_series(name, [value if is_number(value) else None for value in values])
+            data.add_series(name, values)
         frame = slide.shapes.add_chart(kind, Inches(left), Inches(top), Inches(width), Inches(height), data)
         chart = frame.chart
         chart.font.size = Pt(11)
@@ -164,10 +165,10 @@ class _Deck:
         if labels:
             plot = chart.plots[0]
             plot.has_data_labels = True
-            plot.data_labels.number_format = "0%" if percent else "#,##0"
+            plot.data_labels.number_format = number_format
             plot.data_labels.number_format_is_linked = False
             plot.data_labels.font.size = Pt(10)
-        chart.value_axis.tick_labels.number_format = "0%" if percent else "#,##0"
+        chart.value_axis.tick_labels.number_format = number_format
         chart.value_axis.tick_labels.number_format_is_linked = False
         chart.value_axis.has_major_gridlines = True
         chart.value_axis.tick_labels.font.size = Pt(9)
@@ -196,19 +197,24 @@ class _Deck:
         figures = key_figures(bilan)
         self.table(slide, ["", "Valeur"], [[label, value] for label, value in figures], [5.3, 2.3],
                    size=11, row_height=0.36)
-        statuses = list(bilan.progress.statuses)
-        chart = self.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, statuses,
-                           [("Actions", [bilan.progress.by_status[status] for status in statuses], None)],
-                           8.4, TABLE_TOP, WIDTH - 8.4 - MARGIN, 3.6)
-        chart.has_title = True
-        chart.chart_title.text_frame.text = "Actions par statut"
-        for point, status in zip(chart.series[0].points, statuses):
-            from pptx.dml.color import RGBColor
+        statuses = status_chart(bilan)
+        if statuses.drawn:
+            chart = self.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, statuses.kept,
+                               [("Actions", [bilan.progress.by_status[status] for status in statuses.kept], None)],
+                               8.4, TABLE_TOP, WIDTH - 8.4 - MARGIN, 3.6)
+            chart.has_title = True
+            chart.chart_title.text_frame.text = "Actions par statut"
+            for point, status in zip(chart.series[0].points, statuses.kept):
+                from pptx.dml.color import RGBColor
 
-            point.format.fill.solid()
-            point.format.fill.fore_color.rgb = RGBColor.from_string(_chart_colour(status).lstrip("#"))
-        if notes(bilan):
-            self.text(slide, "", 8.4, 5.1, WIDTH - 8.4 - MARGIN, 1.9, size=10, colour=GREY, lines=notes(bilan))
+                point.format.fill.solid()
+                point.format.fill.fore_color.rgb = RGBColor.from_string(_chart_colour(status).lstrip("#"))
+        elif statuses.note:
+            self.text(slide, "Actions par statut", 8.4, TABLE_TOP, WIDTH - 8.4 - MARGIN, 0.4, size=14, bold=True)
+            self.text(slide, statuses.note, 8.4, TABLE_TOP + 0.45, WIDTH - 8.4 - MARGIN, 1.0, size=12, colour=GREY)
+        lines = ([statuses.note] if statuses.drawn and statuses.note else []) + notes(bilan)
+        if lines:
+            self.text(slide, "", 8.4, 5.1, WIDTH - 8.4 - MARGIN, 1.9, size=10, colour=GREY, lines=lines)
 
     def themes_overview(self, bilan: Bilan) -> None:
         from pptx.enum.chart import XL_CHART_TYPE
@@ -217,13 +223,31 @@ class _Deck:
         if not themes:
             return
         statuses = list(bilan.progress.statuses)
-        slide = self.slide("Avancement du plan par thématique",
-                           f"{number_text(bilan.progress.total)} actions ; réalisées : "
-                           f"{share_text(bilan.progress.realised_share) or '—'}")
-        self.chart(slide, XL_CHART_TYPE.BAR_STACKED, [theme.theme for theme in themes],
-                   [(status, [theme.by_status[status] for theme in themes], _chart_colour(status).lstrip("#"))
-                    for status in statuses], MARGIN, TABLE_TOP, WIDTH - 2 * MARGIN, HEIGHT - TABLE_TOP - 0.3,
-                   legend=True, labels=False)
+        title = "Avancement du plan par thématique"
+        subtitle = (f"{number_text(bilan.progress.total)} actions ; réalisées : "
+                    f"{share_text(bilan.progress.realised_share) or '—'}")
+        chart = theme_chart(bilan)
+        if not chart.drawn:
+            # The figures the chart would have drawn, « <5 » included.
+            rows = [[theme.theme, *(number_text(theme.by_status[status]) for status in statuses),
+                     number_text(theme.total)] for theme in themes]
+            rows.append(["Total", *(number_text(bilan.progress.by_status[status]) for status in statuses),
+                         number_text(bilan.progress.total)])
+            pages = balanced(rows, 10)
+            for number, page in enumerate(pages, start=1):
+                slide = self.slide(title if len(pages) == 1 else f"{title} ({number}/{len(pages)})", subtitle)
+                self.text(slide, chart.note, MARGIN, TABLE_TOP, WIDTH - 2 * MARGIN, 0.45, size=14, colour=GREY)
+                self.table(slide, ["Thématique", *statuses, "Total"], page, [3.4] + [1.5] * len(statuses) + [1.4],
+                           top=TABLE_TOP + 0.55, size=11, row_height=0.42)
+            return
+        slide = self.slide(title, subtitle)
+        height = HEIGHT - TABLE_TOP - 0.3 - (0.7 if chart.note else 0)
+        self.chart(slide, XL_CHART_TYPE.BAR_STACKED, [theme.theme for theme in chart.kept],
+                   [(status, [theme.by_status[status] for theme in chart.kept], _chart_colour(status).lstrip("#"))
+                    for status in statuses], MARGIN, TABLE_TOP, WIDTH - 2 * MARGIN, height, legend=True, labels=False)
+        if chart.note:
+            self.text(slide, shorten(chart.note, 260), MARGIN, TABLE_TOP + height + 0.05, WIDTH - 2 * MARGIN, 0.6,
+                      size=11, colour=GREY)
 
     def actions(self, title: str, actions: list[Action], subtitle: str | None, empty: str = "Aucune action.") -> None:
         rows = [[action.numero, action.intitule, action.pilote,
@@ -245,14 +269,23 @@ class _Deck:
         self.paged_table(f"Indicateurs : référence, cible et valeur {bilan.year}", subtitle,
                          ["N°", "Indicateur", "Référence", "Cible", "Valeur", "Part de la cible", "Tendance"], rows,
                          [0.9, 4.4, 2.0, 1.0, 1.5, 1.2, 1.33], "Aucun indicateur suivi.")
-        followed = [indicator for indicator in bilan.indicators
-                    if indicator.latest and is_number(indicator.latest.share)]
-        for part in (balanced(followed, 12) if followed else []):
-            slide = self.slide("Part de la cible atteinte", "Dernière valeur connue rapportée à la cible.")
+        shares = share_chart(bilan)
+        subtitle = "Dernière valeur connue rapportée à la cible."
+        if not shares.drawn:
+            if shares.note:
+                slide = self.slide("Part de la cible atteinte", subtitle)
+                self.text(slide, shares.note, MARGIN, TABLE_TOP + 0.2, WIDTH - 2 * MARGIN, 0.6, size=18)
+            return
+        height = HEIGHT - TABLE_TOP - 0.3 - (0.7 if shares.note else 0)
+        for part in balanced(shares.kept, 12):
+            slide = self.slide("Part de la cible atteinte", subtitle)
             self.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED,
-                       [shorten(f"{indicator.numero} – {indicator.indicateur}", 60) for indicator in part],
+                       [shorten(indicator_label(indicator), 60) for indicator in part],
                        [("Part de la cible atteinte", [indicator.latest.share for indicator in part], BLUE)],
-                       MARGIN, TABLE_TOP, WIDTH - 2 * MARGIN, HEIGHT - TABLE_TOP - 0.3, percent=True)
+                       MARGIN, TABLE_TOP, WIDTH - 2 * MARGIN, height, percent=True)
+            if shares.note:
+                self.text(slide, shorten(shares.note, 260), MARGIN, TABLE_TOP + height + 0.05, WIDTH - 2 * MARGIN,
+                          0.6, size=11, colour=GREY)
 
     def equipment(self, bilan: Bilan) -> None:
         from pptx.enum.chart import XL_CHART_TYPE
@@ -279,12 +312,19 @@ class _Deck:
         for page in pages:
             slide = self.slide("Équipements et places", subtitle)
             self.table(slide, headers, page, widths, size=11, row_height=0.42)
-            with_places = [line for line in equipment.types if is_number(line.places)]
-            if with_places and page is pages[0]:
-                left = MARGIN + sum(widths) + 0.3
-                self.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, [line.type for line in with_places],
-                           [("Places", [line.places for line in with_places], BLUE)],
-                           left, TABLE_TOP, WIDTH - left - MARGIN, HEIGHT - TABLE_TOP - 0.3)
+            if page is not pages[0]:
+                continue
+            places = places_chart(bilan)
+            left = MARGIN + sum(widths) + 0.3
+            if places.drawn:
+                height = HEIGHT - TABLE_TOP - 0.3 - (0.9 if places.note else 0)
+                self.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, [line.type for line in places.kept],
+                           [("Places", [line.places for line in places.kept], BLUE)],
+                           left, TABLE_TOP, WIDTH - left - MARGIN, height)
+            if places.note:
+                top = TABLE_TOP + height + 0.05 if places.drawn else TABLE_TOP
+                self.text(slide, shorten(places.note, 160), left, top, WIDTH - left - MARGIN, 0.8, size=11,
+                          colour=GREY)
 
     def gaps(self, bilan: Bilan) -> None:
         rows = [[figure.indicator, figure.commune or bilan.territory, str(figure.year or ""),

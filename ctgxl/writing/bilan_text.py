@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from ctgxl.merging.bilan import BAISSE, HAUSSE, STABLE, Bilan, Indicator, secret_count
+from ctgxl.merging.bilan import (BAISSE, HAUSSE, STABLE, Bilan, EquipmentType, Indicator, ThemeProgress,
+                                  secret_count)
 from ctgxl.merging.consolidate import SECRET
 from ctgxl.reading.values import is_number
 from ctgxl.text import fr
@@ -14,6 +18,72 @@ REFERENCE_NOTE = ("Sans valeur de référence saisie, la première valeur connue
                   "(« 1re valeur »).")
 SECRECY_NOTE = ("Secret statistique : les effectifs inférieurs à cinq, sauf zéro (actions, structures, places, "
                 "valeurs des indicateurs), sont remplacés par « <5 ».")
+CHART_MASKED = "Graphique non représenté : ses effectifs inférieurs à 5 sont masqués par le secret statistique."
+LEFT_OUT = "Non représentés (secret statistique, effectif inférieur à 5) : {}."
+
+# Chart labels and axes, with the thousands space written into the format: a program shows a
+# « #,##0 » with its own locale's separator (« 1,234 » in English). Counts are never negative.
+COUNT_FORMAT = '[>=1000000]#"\u202f"###"\u202f"##0;[>=1000]#"\u202f"##0;0'
+SHARE_FORMAT = '0"\u202f"%'
+
+Item = TypeVar("Item")
+
+
+@dataclass
+class Drawable(Generic[Item]):
+    """What a chart may draw under secrecy. A category holding a masked count is left out whole,
+    never drawn as an empty bar or as a stack short of one part, and ``note`` names it. A chart
+    that would show fewer bars (categories with a count above zero) than it leaves out misleads
+    more than it tells: it is not drawn at all, and ``note`` says why."""
+    kept: list[Item]
+    left_out: list[str]  # the names of the categories left out
+    drawn: bool
+
+    @property
+    def note(self) -> str | None:
+        if not self.left_out:
+            return None
+        return LEFT_OUT.format(", ".join(self.left_out)) if self.drawn else CHART_MASKED
+
+
+def drawable(items: list[Item], values: Callable[[Item], list], name: Callable[[Item], str]) -> Drawable[Item]:
+    kept = [item for item in items if SECRET not in values(item)]
+    left_out = [name(item) for item in items if SECRET in values(item)]
+    bars = sum(1 for item in kept if any(is_number(value) and value > 0 for value in values(item)))
+    return Drawable(kept, left_out, bool(kept) and bars >= len(left_out))
+
+
+# The bilan's charts, the same in every output.
+
+def status_chart(bilan: Bilan) -> Drawable[str]:
+    """Actions by status."""
+    counts = bilan.progress.by_status
+    return drawable(list(bilan.progress.statuses), lambda status: [counts[status]], str)
+
+
+def theme_chart(bilan: Bilan) -> Drawable[ThemeProgress]:
+    """Actions by thématique, stacked by status."""
+    statuses = bilan.progress.statuses
+    return drawable(bilan.progress.themes, lambda theme: [theme.by_status[status] for status in statuses],
+                    lambda theme: theme.theme)
+
+
+def share_chart(bilan: Bilan) -> Drawable[Indicator]:
+    """Share of the target reached by the latest value, for each indicator that has one."""
+    shared = [indicator for indicator in bilan.indicators
+              if indicator.latest and (is_number(indicator.latest.share) or indicator.latest.share_masked)]
+    return drawable(shared, lambda indicator: [SECRET if indicator.latest.share_masked else indicator.latest.share],
+                    indicator_label)
+
+
+def places_chart(bilan: Bilan) -> Drawable[EquipmentType]:
+    """Places by type of structure, for the types whose places are given."""
+    return drawable([line for line in bilan.equipment.types if line.places is not None], lambda line: [line.places],
+                    lambda line: line.type)
+
+
+def indicator_label(indicator: Indicator) -> str:
+    return f"{indicator.numero} – {indicator.indicateur}"
 
 
 def number_text(value: object, decimals: int | None = None) -> str:

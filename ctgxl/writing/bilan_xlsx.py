@@ -12,7 +12,8 @@ from ctgxl.merging.consolidate import SECRET
 from ctgxl.names import PROPERTY_COMMAND
 from ctgxl.reading.values import is_number
 from ctgxl.writing.atomic import atomic_output
-from ctgxl.writing.bilan_text import TRENDS, key_figures, notes, number_text, reference_text
+from ctgxl.writing.bilan_text import (COUNT_FORMAT, SHARE_FORMAT, TRENDS, key_figures, notes, number_text,
+                                      places_chart, reference_text, share_chart, status_chart, theme_chart)
 from ctgxl.writing.consolidated import GAP_FILL, _chart_colour
 from ctgxl.writing.writer import (LINE_HEIGHT, MAX_ROW_LINES, PERCENT_FORMAT, _Formats, _header_height, _wrapped_lines,
                                   print_setup, write_value)
@@ -25,6 +26,7 @@ INDICATORS = "Indicateurs"
 EQUIPMENT = "Équipements et places"  # not « Équipements »: the bilan is no CTG workbook to re-read
 GAPS = "Écarts avec le département"
 CHANGES = "Modifications"
+CHART_DATA = "Données des graphiques"
 COUNT = "#,##0"
 SHARE = "0%"
 
@@ -40,6 +42,8 @@ class _Sheets:
         self.note = book.add_format({"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"})
         self.secret = book.add_format({"align": "right", "valign": "top"})
         self.widths: dict[str, list[float]] = {}
+        self.chart_blocks: list[tuple[str, list[str], list[list]]] = []
+        self.chart_row = 2  # where the next block goes on CHART_DATA, under its explanation
 
     def table(self, sheet, row: int, headers: list[str], widths: list[float] | None = None) -> int:
         if widths:
@@ -58,6 +62,45 @@ class _Sheets:
                            if isinstance(value, str)])
         if lines > 1:
             sheet.set_row(row, min(lines, MAX_ROW_LINES) * LINE_HEIGHT + 2)
+
+    def chart_note(self, sheet, row: int, last_col: int, note: str) -> int:
+        """What secrecy left out of the chart below, or why there is no chart, across the columns
+        up to ``last_col``; returns the next row."""
+        width = sum(self.widths.get(sheet.name, [12] * (last_col + 1))[:last_col + 1])
+        sheet.merge_range(row, 0, row, last_col, note, self.note)
+        sheet.set_row(row, _wrapped_lines(note, width) * LINE_HEIGHT + 4)
+        return row + 1
+
+    def chart_data(self, title: str, headers: list[str], lines: list[list]) -> tuple[int, int]:
+        """The figures of a chart that leaves lines of its table out, as a block of the sheet
+        CHART_DATA (written last, by write_chart_data: each sheet keeps its own layout); returns
+        the block's first and last lines there."""
+        self.chart_blocks.append((title, headers, lines))
+        first = self.chart_row + 2  # under the block's title and headers
+        self.chart_row = first + len(lines) + 1
+        return first, first + len(lines) - 1
+
+    def write_chart_data(self) -> None:
+        if not self.chart_blocks:
+            return
+        sheet = self.book.add_worksheet(CHART_DATA)
+        self.widths[CHART_DATA] = [34] + [12] * 5
+        sheet.set_column(0, 0, 34, self.fmt.wrap)
+        sheet.set_column(1, 5, 12)
+        sheet.merge_range(0, 0, 0, 5, "Chiffres des graphiques qui laissent de côté des lignes de leur tableau : "
+                          "effectifs masqués par le secret statistique, places non renseignées.", self.note)
+        sheet.set_row(0, 2 * LINE_HEIGHT + 4)
+        row = 2
+        for title, headers, lines in self.chart_blocks:
+            sheet.write_string(row, 0, title, self.fmt.subtitle)
+            row = self.table(sheet, row + 1, headers)
+            for values in lines:
+                sheet.write_string(row, 0, values[0])
+                for col, value in enumerate(values[1:], start=1):
+                    self.cell(sheet, row, col, value, self.count)
+                row += 1
+            row += 1
+        print_setup(sheet, landscape=False, header_row=False)
 
     def cell(self, sheet, row: int, col: int, value, number_format=None) -> None:
         """A value: numbers in ``number_format``; « <5 » and other texts as text."""
@@ -91,6 +134,7 @@ def write_bilan_xlsx(bilan: Bilan, output: Path | BinaryIO) -> None:
             _gaps(sheets, bilan)
             if bilan.changes is not None:
                 _changes(sheets, bilan)
+            sheets.write_chart_data()
         finally:
             book.close()
 
@@ -128,21 +172,33 @@ def _synthesis(sheets: _Sheets, bilan: Bilan) -> None:
     row += 2
     sheet.write_string(row, 0, "Actions par statut", fmt.subtitle)
     first = row = sheets.table(sheet, row + 1, ["Statut", "Actions"])
+    by_status = bilan.progress.by_status
     for status in bilan.progress.statuses:
         sheet.write_string(row, 0, status)
-        sheets.cell(sheet, row, 1, bilan.progress.by_status[status], sheets.count)
+        sheets.cell(sheet, row, 1, by_status[status], sheets.count)
         row += 1
-    chart = sheets.book.add_chart({"type": "bar"})
-    chart.add_series({"name": "Actions", "categories": [SYNTHESIS, first, 0, row - 1, 0],
-                      "values": [SYNTHESIS, first, 1, row - 1, 1],
-                      "points": [{"fill": {"color": _chart_colour(status)}} for status in bilan.progress.statuses],
-                      "data_labels": {"value": True}})
-    chart.set_title({"name": "Actions par statut"})
-    chart.set_legend({"none": True})
-    chart.set_y_axis({"reverse": True})
-    chart.set_x_axis({"name": "Nombre d'actions", "major_gridlines": {"visible": True}})
-    chart.set_size({"width": 560, "height": 300})
-    sheet.insert_chart(row + 1, 0, chart)
+    last = row - 1
+    row += 1
+    statuses = status_chart(bilan)
+    if statuses.note:
+        row = sheets.chart_note(sheet, row, 1, statuses.note)
+    if statuses.drawn:
+        source = SYNTHESIS
+        if statuses.left_out:
+            source = CHART_DATA
+            first, last = sheets.chart_data("Actions par statut", ["Statut", "Actions"],
+                                            [[status, by_status[status]] for status in statuses.kept])
+        chart = sheets.book.add_chart({"type": "bar"})
+        chart.add_series({"name": "Actions", "categories": [source, first, 0, last, 0],
+                          "values": [source, first, 1, last, 1],
+                          "points": [{"fill": {"color": _chart_colour(status)}} for status in statuses.kept],
+                          "data_labels": {"value": True, "num_format": COUNT_FORMAT}})
+        chart.set_title({"name": "Actions par statut"})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"name": "Nombre d'actions", "num_format": COUNT_FORMAT, "major_gridlines": {"visible": True}})
+        chart.set_size({"width": 560, "height": 300})
+        sheet.insert_chart(row, 0, chart)
     print_setup(sheet, landscape=False, header_row=False)
     sheet.activate()
 
@@ -161,20 +217,30 @@ def _themes(sheets: _Sheets, bilan: Bilan) -> None:
     for col, status in enumerate(statuses, start=1):
         sheets.cell(sheet, row, col, bilan.progress.by_status[status], sheets.count)
     sheets.cell(sheet, row, len(statuses) + 1, bilan.progress.total, sheets.count)
-    if bilan.progress.themes:
-        last = len(bilan.progress.themes)
+    themes = theme_chart(bilan)
+    end = row
+    row += 2
+    if themes.note:
+        row = sheets.chart_note(sheet, row, len(statuses) + 1, themes.note)
+    if themes.drawn:
+        source, first, last = THEMES, 1, len(bilan.progress.themes)
+        if themes.left_out:
+            source = CHART_DATA
+            first, last = sheets.chart_data("Actions par thématique et statut", ["Thématique", *statuses],
+                                            [[theme.theme, *(theme.by_status[status] for status in statuses)]
+                                             for theme in themes.kept])
         chart = sheets.book.add_chart({"type": "bar", "subtype": "stacked"})
         for col, status in enumerate(statuses, start=1):
-            chart.add_series({"name": [THEMES, 0, col], "categories": [THEMES, 1, 0, last, 0],
-                              "values": [THEMES, 1, col, last, col], "fill": {"color": _chart_colour(status)},
+            chart.add_series({"name": status, "categories": [source, first, 0, last, 0],
+                              "values": [source, first, col, last, col], "fill": {"color": _chart_colour(status)},
                               "border": {"color": "#7F7F7F"}})
         chart.set_title({"name": "Actions par thématique et statut"})
-        chart.set_x_axis({"name": "Nombre d'actions", "major_gridlines": {"visible": True}})
+        chart.set_x_axis({"name": "Nombre d'actions", "num_format": COUNT_FORMAT, "major_gridlines": {"visible": True}})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 720, "height": 160 + 42 * last})
-        sheet.insert_chart(row + 2, 0, chart)
-        sheet.set_h_pagebreaks([row + 1])
+        chart.set_size({"width": 720, "height": 160 + 42 * len(themes.kept)})
+        sheet.insert_chart(row, 0, chart)
+        sheet.set_h_pagebreaks([end + 1])
     sheet.freeze_panes(1, 0)
     print_setup(sheet, landscape=True)
 
@@ -229,29 +295,33 @@ def _indicators(sheets: _Sheets, bilan: Bilan) -> None:
     for note in notes(bilan):
         sheet.merge_range(row, 0, row, 8, note, sheets.note)
         row += 1
-    followed = [indicator for indicator in bilan.indicators if indicator.latest and is_number(indicator.latest.share)]
-    if followed:
-        # The chart's own data: the latest share of each indicator, beside the table.
-        first = row + 1
-        sheet.write_string(first - 1, 1, f"Part de la cible atteinte (dernière valeur connue, {bilan.year} au plus tard)",
+    shares = share_chart(bilan)
+    if shares.drawn or shares.note:
+        sheet.write_string(row, 1, f"Part de la cible atteinte (dernière valeur connue, {bilan.year} au plus tard)",
                            sheets.fmt.subtitle)
-        for offset, indicator in enumerate(followed):
+        # Chart and data on a page of their own: a chart cut by a page break cannot be read.
+        sheet.set_h_pagebreaks([row])
+        row += 1
+    if shares.note:
+        row = sheets.chart_note(sheet, row, 2, shares.note)
+    if shares.drawn:
+        # The chart's own data: the latest share of each indicator, beside the table.
+        first = row
+        for offset, indicator in enumerate(shares.kept):
             write_value(sheet, first + offset, 0, indicator.numero)
             write_value(sheet, first + offset, 1, indicator.indicateur, sheets.fmt.text)
             sheet.write_number(first + offset, 2, indicator.latest.share, sheets.share)
-        last = first + len(followed) - 1
+        last = first + len(shares.kept) - 1
         chart = sheets.book.add_chart({"type": "bar"})
         chart.add_series({"name": "Part de la cible atteinte", "categories": [INDICATORS, first, 0, last, 0],
                           "values": [INDICATORS, first, 2, last, 2], "fill": {"color": "#1F4E79"},
-                          "data_labels": {"value": True, "num_format": SHARE}})
+                          "data_labels": {"value": True, "num_format": SHARE_FORMAT}})
         chart.set_title({"name": "Part de la cible atteinte par indicateur"})
         chart.set_legend({"none": True})
         chart.set_y_axis({"reverse": True})
-        chart.set_x_axis({"num_format": SHARE, "min": 0, "major_gridlines": {"visible": True}})
-        chart.set_size({"width": 580, "height": 120 + 26 * len(followed)})
-        # Beside its data, on a page of its own: a chart cut by a page break cannot be read.
+        chart.set_x_axis({"num_format": SHARE_FORMAT, "min": 0, "major_gridlines": {"visible": True}})
+        chart.set_size({"width": 580, "height": 120 + 26 * len(shares.kept)})
         sheet.insert_chart(first, 3, chart)
-        sheet.set_h_pagebreaks([first - 1])
     sheet.freeze_panes(1, 0)
     print_setup(sheet, landscape=True, total_width=150)
 
@@ -299,14 +369,22 @@ def _equipment(sheets: _Sheets, bilan: Bilan) -> None:
             sheet.write_string(row, 0, "Aucune.", sheets.note)
             row += 1
         row += 1
-    if equipment.types:
-        last = len(equipment.types)
+    places = places_chart(bilan)
+    if places.note:
+        row = sheets.chart_note(sheet, row, 2, places.note)
+    if places.drawn:
+        source, first, last, col = EQUIPMENT, 1, len(equipment.types), 2
+        if places.kept != equipment.types:  # some places masked, or not given
+            source, col = CHART_DATA, 1
+            first, last = sheets.chart_data("Places par type de structure", ["Type d'équipement", "Places"],
+                                            [[line.type, line.places] for line in places.kept])
         chart = sheets.book.add_chart({"type": "column"})
-        chart.add_series({"name": "Places", "categories": [EQUIPMENT, 1, 0, last, 0],
-                          "values": [EQUIPMENT, 1, 2, last, 2], "fill": {"color": "#1F4E79"},
-                          "data_labels": {"value": True}})
+        chart.add_series({"name": "Places", "categories": [source, first, 0, last, 0],
+                          "values": [source, first, col, last, col],
+                          "fill": {"color": "#1F4E79"}, "data_labels": {"value": True, "num_format": COUNT_FORMAT}})
         chart.set_title({"name": "Places par type de structure"})
         chart.set_legend({"none": True})
+        chart.set_y_axis({"num_format": COUNT_FORMAT})
         chart.set_size({"width": 640, "height": 320})
         sheet.insert_chart(row, 0, chart)
     sheet.freeze_panes(1, 0)
