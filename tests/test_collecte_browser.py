@@ -5,7 +5,9 @@ consolidated workbook downloaded equals `ctgxl merge` of the same latest files."
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -19,8 +21,12 @@ from test_web_browser import browser, page  # noqa: F401 - the check page's Chro
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT = ROOT / "docs" / "capture-collecte.png"
-DEPOT_SCREENSHOT = ROOT / "docs" / "capture-depot.png"
+# The screenshots of the README (docs/) are taken again with CTGXL_CAPTURES=docs; a plain run
+# leaves the repository as it is.
+CAPTURES = ROOT / "docs" if os.environ.get("CTGXL_CAPTURES") == "docs" else \
+    Path(tempfile.gettempdir()) / "ctgxl-captures"
+SCREENSHOT = CAPTURES / "capture-collecte.png"
+DEPOT_SCREENSHOT = CAPTURES / "capture-depot.png"
 PETITE_ENFANCE = DUGNY / "dugny-petite-enfance.xlsx"
 
 

@@ -5,6 +5,8 @@ json`, the three downloads opened, and a screenshot of the report page for the R
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -19,7 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXES = sorted((ROOT / "samples" / "a-corriger").glob("*.xlsx"))
 DUGNY = sorted((ROOT / "samples" / "dugny").glob("*.xlsx"))
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = ROOT / "docs" / "capture-controle.png"
+# The screenshots of the README (docs/) are taken again with CTGXL_CAPTURES=docs; a plain run
+# leaves the repository as it is.
+CAPTURES = ROOT / "docs" if os.environ.get("CTGXL_CAPTURES") == "docs" else \
+    Path(tempfile.gettempdir()) / "ctgxl-captures"
+SCREENSHOT = CAPTURES / "capture-controle.png"
 
 
 @pytest.fixture(scope="module")
