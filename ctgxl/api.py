@@ -11,6 +11,7 @@ functions, so that ``import ctgxl`` stays light.
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -74,13 +75,34 @@ def check(sources: Source | list[Source], *, standard: Standard | str | os.PathL
     """Read and check workbooks delivered together. Never raises for a bad file: each problem
     is a finding of the report (``report.errors``, ``report.exit_code()``…). ``today`` bounds
     the years of data (none after next year; default: today)."""
-    from ctgxl.checking.check import check_books, read_all
+    from ctgxl.checking.collect import read_all
 
     std = _standard(standard)
+    loading = _load_checking()
     with _local_files(sources, limits) as (paths, names):
         books, missing = read_all(paths, limits, progress, standard=std, names=names)
     _something_to_read(paths, books, missing)
+    loading.join()
+    from ctgxl.checking.check import check_books
+
     return check_books(books, missing, standard=std, today=today)
+
+
+def _load_checking() -> threading.Thread:
+    """The checking modules (pandas, pandera and its backends: most of the time of a check of
+    a few files) loaded in a thread, while this one waits for the reading processes."""
+    def load() -> None:
+        try:
+            from ctgxl.checking import check  # noqa: F401 - loaded for the main thread
+            from ctgxl.checking.schemas import warm
+
+            warm()
+        except Exception:  # the import made again after the reading says what is wrong
+            pass
+
+    thread = threading.Thread(target=load, name="ctgxl-chargement", daemon=True)
+    thread.start()
+    return thread
 
 
 def merge(sources: Source | list[Source], output: Output, *, secret_statistique: bool = False,

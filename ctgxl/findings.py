@@ -126,6 +126,6 @@ class Finding:
 
 def cell_ref(row: int, column_index: int) -> str:
     """A1 reference from a 1-based row and a 0-based column index."""
-    from openpyxl.utils.cell import get_column_letter
+    from xlsxwriter.utility import xl_rowcol_to_cell  # lighter to load than openpyxl's
 
-    return f"{get_column_letter(column_index + 1)}{row}"
+    return xl_rowcol_to_cell(row - 1, column_index)

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from defusedxml import ElementTree
-from openpyxl.utils.cell import column_index_from_string
+from xlsxwriter.utility import xl_cell_to_rowcol  # lighter to load than openpyxl's
 
 from ctgxl.findings import AVERTISSEMENT, INFORMATION
 from ctgxl.limits import Limits
@@ -479,7 +479,7 @@ def _position(attributes: dict[bytes, bytes]) -> tuple[int, int]:
     match = _CELL_REF.fullmatch(attributes.get(b"r", b""))
     if match is None:
         raise _Unhandled  # cells without their reference: positions depend on order
-    return int(match.group(2)), column_index_from_string(match.group(1).decode("ascii")) - 1
+    return int(match.group(2)), xl_cell_to_rowcol(match.group(0).decode("ascii"))[1]
 
 
 def _cached(content: bytes | None) -> bool:

@@ -22,13 +22,16 @@ import time
 from multiprocessing import spawn
 from multiprocessing.connection import wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ctgxl.findings import ERREUR, Finding
 from ctgxl.limits import Limits
-from ctgxl.reading.reader import ReadWorkbook, read_workbook
+
+if TYPE_CHECKING:  # the reader is loaded by the workers (and by unpickling their answers), not here
+    from ctgxl.reading.reader import ReadWorkbook
 
 # Imported by the fork server once, so that each worker starts with them.
-PRELOAD = ["ctgxl.reading.workers"]
+PRELOAD = ["ctgxl.reading.workers", "ctgxl.reading.reader"]
 WORKER_NAME = "ctgxl-lecteur"
 
 
@@ -85,6 +88,8 @@ PARALLEL_FILES = 20
 
 
 def unreadable(path: Path, name: str, message: str) -> ReadWorkbook:
+    from ctgxl.reading.reader import ReadWorkbook
+
     book = ReadWorkbook(path=Path(path), name=name, readable=False)
     book.findings.append(Finding(name, None, None, None, None, "fichier-illisible", ERREUR, message))
     return book
@@ -189,7 +194,7 @@ def _serve(tasks, errors, limits: Limits) -> None:
     os.environ["RUST_BACKTRACE"] = "0"
     errors.close()
     _cap(limits)
-    from ctgxl.reading.tables import ListParsers
+    from ctgxl.reading.reader import read_workbook
 
     parsers = None  # the list lookups of the standard in use, kept from one file to the next
     while True:
@@ -205,7 +210,7 @@ def _serve(tasks, errors, limits: Limits) -> None:
         try:
             book = read_workbook(path, name, file_limits, standard)
             if typed and book.readable:
-                from ctgxl.reading.tables import type_book
+                from ctgxl.reading.tables import ListParsers, type_book  # pandas: only where tables are typed
 
                 if parsers is None or (standard is not None and parsers.standard is not standard):
                     parsers = ListParsers(standard)
