@@ -288,3 +288,14 @@ def test_method_not_allowed(client):
 
 def test_debug_off_by_default(web_settings):
     assert web_settings.DEBUG is False
+
+
+def test_counts_follow_the_french_plural(client):
+    """0 and 1 take the singular in French (« 0 avertissement »), unlike Django's pluralize."""
+    from ctgxl.web.verification.templatetags.francais import pluriel
+
+    assert [pluriel(count) for count in (0, 1, 2, 1.5)] == ["", "", "s", ""]
+    assert [pluriel(count, "a,ont") for count in (0, 1, 3)] == ["a", "a", "ont"]
+    token = token_of(check(client, DUGNY[0]))
+    body = re.sub(r"\s+", " ", text(client.get(f"/controle/{token}/")))
+    assert "0 erreur, 0 avertissement, 0 information." in body
