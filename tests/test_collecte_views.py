@@ -19,7 +19,7 @@ from collecte_helpers import CORRECTED, DUGNY, PASSWORD, WITH_ERRORS, PrivateDat
 from ctgxl.web.collecte.models import Campagne, Contributeur, EchecConnexion, Evenement, Version
 
 
-pytestmark = pytest.mark.usefixtures("collecte_db")
+pytestmark = [pytest.mark.postgresql, pytest.mark.usefixtures("collecte_db")]  # again on PostgreSQL in .ci/run
 
 
 class Portal(PrivateData, TestCase):
