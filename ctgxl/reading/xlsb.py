@@ -131,7 +131,7 @@ def _read_past(stream, count: int, chunk_size: int = 1 << 20) -> None:
 # .xlsb record types (MS-XLSB 2.3.2)
 _ROW_HEADER, _END_SHEET_DATA = 0x0000, 0x0092
 _RK, _ERROR, _REAL, _FORMULA_NUMBER, _FORMULA_ERROR = 0x0002, 0x0003, 0x0005, 0x0009, 0x000B
-BUNDLE_SHEET, _ENDBUNDLE_SHEETS, _WORKBOOK_PROPERTIES = 0x009C, 0x0090, 0x0099
+BUNDLE_SHEET, _END_BUNDLE_SHEETS, _WORKBOOK_PROPERTIES = 0x009C, 0x0090, 0x0099
 _FORMAT, _BEGIN_CELL_STYLES, _CELL_STYLE, _END_CELL_STYLES = 0x002C, 0x0269, 0x002F, 0x026A
 _ERROR_TEXTS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
@@ -160,8 +160,8 @@ def xlsb_details(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:
                     continue
                 found = details.setdefault(title, {"percent": set(), "uncached": set(), "errors": {}})
                 _xlsb_cells(archive, sheet_part, grid, found, percent_styles, date_styles, epoch)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError, struct.error, EOFError):
-        pass  # what calamine read stays read; the formats are then unknown
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError, struct.error, EOFError, SyntaxError):
+        pass  # what calamine read stays read; the formats are then unknown (SyntaxError: bad XML)
     return details
 
 
@@ -230,7 +230,7 @@ def workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str | Non
                 relation, offset = wide_text(body, 8)
                 title, _ = wide_text(body, offset)
                 sheets.append((title, targets.get(relation)))
-            elif kind == _ENDBUNDLE_SHEETS:
+            elif kind == _END_BUNDLE_SHEETS:
                 break
     return sheets, epoch
 
