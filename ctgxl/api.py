@@ -352,7 +352,10 @@ def diff(old: Source | list[Source], new: Source | list[Source], *,
                 versions.append(read_version(paths, limits, names=names, standard=std))
             except UnreadableVersion as problem:
                 raise UnreadableVersion(problem.detail, which) from None
-    return diff_tables(*versions, standard=std)
+    found = diff_tables(*versions, standard=std)
+    found.sources = [Path(source) for side in (old, new)
+                     for source in (side if isinstance(side, (list, tuple)) else [side]) if not _is_stream(source)]
+    return found
 
 
 def write_changes(found: Diff, output: Output, old_label: str, new_label: str, *, force: bool = False,
@@ -360,10 +363,13 @@ def write_changes(found: Diff, output: Output, old_label: str, new_label: str, *
     """The « liste des modifications » of a `diff` (a workbook, one row per change, to attach
     to an avenant) to ``output``; ``old_label`` and ``new_label`` name the versions at its top,
     ``today`` the date it is drawn up (default: today). Returns the path written (None for a
-    stream). Raises ``OutputExists`` unless ``force`` or the file is an earlier list."""
+    stream). Raises ``OutputIsInput`` when ``output`` is a file the diff read (even with
+    ``force``), ``OutputExists`` unless ``force`` or the file is an earlier list."""
     from ctgxl.writing import changes
-    from ctgxl.writing.outputs import may_replace
+    from ctgxl.writing.outputs import may_replace, refuse_input_as_output
 
+    if not _is_stream(output):
+        refuse_input_as_output(Path(output), found.sources)
     may_replace(output, force=force, command="diff")
     changes.write_changes(found, output, old_label, new_label, today)
     return None if _is_stream(output) else Path(output)

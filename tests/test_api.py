@@ -332,6 +332,19 @@ def test_diff_between_versions_given_as_streams(tmp_path):
         ctgxl.write_changes(found, tmp_path / "mine.xlsx", "a", "b")
 
 
+def test_the_list_of_changes_never_replaces_a_file_the_diff_read(tmp_path):
+    import shutil
+
+    old = tmp_path / "envoi-2024"
+    shutil.copytree(DUGNY[0].parent, old)
+    found = ctgxl.diff(old, DUGNY_2025)
+    before = {path: path.read_bytes() for path in old.iterdir()}
+    for target in (old / DUGNY[0].name, DUGNY_2025[0]):
+        with pytest.raises(OutputIsInput):
+            ctgxl.write_changes(found, target, "a", "b", force=True)
+    assert {path: path.read_bytes() for path in old.iterdir()} == before
+
+
 def test_diff_says_which_version_cannot_be_read(tmp_path):
     stray = io.BytesIO()
     openpyxl.Workbook().save(stray)

@@ -101,6 +101,8 @@ class SheetDiff:
 @dataclass
 class Diff:
     sheets: dict[str, SheetDiff]
+    # The files the two versions were read from: the list of changes never replaces one of them.
+    sources: list[Path] = field(default_factory=list, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return any(self.sheets.values())
