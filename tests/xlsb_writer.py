@@ -48,22 +48,17 @@ class Blank:
 
 def record(kind: int, body: bytes = b"") -> bytes:
     """One record: its type and its size as 7-bit groups, then its body."""
-    head = bytearray()
-    value = kind
+    return _seven_bits(kind) + _seven_bits(len(body)) + body
+
+
+def _seven_bits(number: int) -> bytes:
+    """``number`` in groups of 7 bits, lowest first, the high bit saying another follows."""
+    out = bytearray()
     while True:
-        byte = value & 0x7F
-        value >>= 7
-        head.append(byte | (0x80 if value else 0))
-        if not value:
-            break
-    size = len(body)
-    while True:
-        byte = size & 0x7F
-        size >>= 7
-        head.append(byte | (0x80 if size else 0))
-        if not size:
-            break
-    return bytes(head) + body
+        byte, number = number & 0x7F, number >> 7
+        out.append(byte | (0x80 if number else 0))
+        if not number:
+            return bytes(out)
 
 
 def wide(text: str) -> bytes:

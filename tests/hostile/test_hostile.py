@@ -561,13 +561,11 @@ def test_inputs_are_byte_identical_at_the_end(corpus):
 
 
 def test_xlsb_records_are_measured():
-    """No .xlsb can be written here, so the record scanner is fed records made by hand: a row
-    header (type 0) for row 1 048 576, then a shared-string cell (type 7) in column XFD."""
-    from ctgxl.reading.xlsb import BinarySheetExtent
+    """The record scanner fed records one by one: a row header (type 0) for row 1 048 576,
+    then a shared-string cell (type 7) in column XFD."""
+    from xlsb_writer import record
 
-    def record(kind: int, body: bytes) -> bytes:
-        head = bytes([kind]) if kind < 0x80 else bytes([(kind & 0x7F) | 0x80, kind >> 7])
-        return head + bytes([len(body)]) + body
+    from ctgxl.reading.xlsb import BinarySheetExtent
 
     data = (record(0x0094, b"\0" * 16) + record(0, (1_048_575).to_bytes(4, "little") + b"\0" * 8)
             + record(7, (16_383).to_bytes(4, "little") + b"\0" * 8) + record(13, b"\0" * 8))
