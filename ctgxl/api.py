@@ -236,8 +236,8 @@ def bilan(sources: Source | list[Source], output: Output | None = None, *, pptx:
     from ctgxl.merging.bilan import compute_bilan
 
     today = today or date.today()
-    sources = list(sources) if isinstance(sources, (list, tuple)) else [sources]
-    previous = None if depuis is None else list(depuis) if isinstance(depuis, (list, tuple)) else [depuis]
+    sources = _as_list(sources)
+    previous = None if depuis is None else _as_list(depuis)
     targets = {"output": output, "pptx": pptx, "html": html}
     replaced = _bilan_outputs(targets, [*sources, *(previous or [])], force)
     for source in (*sources, *(previous or [])):
@@ -353,8 +353,7 @@ def diff(old: Source | list[Source], new: Source | list[Source], *,
             except UnreadableVersion as problem:
                 raise UnreadableVersion(problem.detail, which) from None
     found = diff_tables(*versions, standard=std)
-    found.sources = [Path(source) for side in (old, new)
-                     for source in (side if isinstance(side, (list, tuple)) else [side]) if not _is_stream(source)]
+    found.sources = [Path(source) for source in _as_list(old) + _as_list(new) if not _is_stream(source)]
     return found
 
 
@@ -366,10 +365,9 @@ def write_changes(found: Diff, output: Output, old_label: str, new_label: str, *
     stream). Raises ``OutputIsInput`` when ``output`` is a file the diff read (even with
     ``force``), ``OutputExists`` unless ``force`` or the file is an earlier list."""
     from ctgxl.writing import changes
-    from ctgxl.writing.outputs import may_replace, refuse_input_as_output
+    from ctgxl.writing.outputs import may_replace
 
-    if not _is_stream(output):
-        refuse_input_as_output(Path(output), found.sources)
+    _not_an_input(output, found.sources)
     may_replace(output, force=force, command="diff")
     changes.write_changes(found, output, old_label, new_label, today)
     return None if _is_stream(output) else Path(output)
@@ -411,8 +409,12 @@ def _not_an_input(output, sources) -> None:
 
     if _is_stream(output):
         return
-    sources = sources if isinstance(sources, (list, tuple)) else [sources]
-    refuse_input_as_output(Path(output), [Path(source) for source in sources if not _is_stream(source)])
+    refuse_input_as_output(Path(output), [Path(source) for source in _as_list(sources) if not _is_stream(source)])
+
+
+def _as_list(sources) -> list:
+    """One source or a list of them, as a list."""
+    return list(sources) if isinstance(sources, (list, tuple)) else [sources]
 
 
 @contextmanager
@@ -425,7 +427,7 @@ def _local_files(sources, limits: Limits | None):
 
     from ctgxl.limits import Limits
 
-    sources = list(sources) if isinstance(sources, (list, tuple)) else [sources]
+    sources = _as_list(sources)
     if not any(_is_stream(source) for source in sources):
         yield [Path(source) for source in sources], {}
         return
