@@ -83,7 +83,7 @@ def _element(data: bytes):
                              ".xlsx depuis Excel ou LibreOffice.") from None
 
 
-def _relations(archive: zipfile.ZipFile, names: dict[str, str], part: str) -> list[tuple[str, str, str]]:
+def part_relations(archive: zipfile.ZipFile, names: dict[str, str], part: str) -> list[tuple[str, str, str]]:
     """(Id, type, resolved part name) of the relationships of ``part``."""
     folder, base = posixpath.split(part)
     rels = posixpath.join(folder, "_rels", base + ".rels")
@@ -101,7 +101,7 @@ def _relations(archive: zipfile.ZipFile, names: dict[str, str], part: str) -> li
 
 
 def _workbook_part(archive: zipfile.ZipFile, names: dict[str, str]) -> str | None:
-    for _, kind, target in _relations(archive, names, ""):
+    for _, kind, target in part_relations(archive, names, ""):
         if kind == "officedocument" and target in names:
             return target
     return None
@@ -116,9 +116,9 @@ def needs_copy(archive: zipfile.ZipFile) -> bool:
     if "xl/workbook.xml" not in names:
         part = _workbook_part(archive, names)
         if part == "xl/workbook.bin":  # an .xlsb laid out as usual: a copy only to leave out macro sheets
-            return any(kind.endswith(_IGNORED_SHEETS) for _, kind, _ in _relations(archive, names, part))
+            return any(kind.endswith(_IGNORED_SHEETS) for _, kind, _ in part_relations(archive, names, part))
         return part is not None
-    return any(kind.endswith(_IGNORED_SHEETS) for _, kind, _ in _relations(archive, names, "xl/workbook.xml"))
+    return any(kind.endswith(_IGNORED_SHEETS) for _, kind, _ in part_relations(archive, names, "xl/workbook.xml"))
 
 
 def usual_copy(path: Path, folder: Path) -> tuple[Path, list[str]]:
@@ -148,7 +148,7 @@ def _usual_copy(path: Path, folder: Path) -> tuple[Path, list[str]]:
         relations = []
         dropped_ids = set()
         sheet_number = 0
-        for identifier, kind, target in _relations(archive, names, workbook):
+        for identifier, kind, target in part_relations(archive, names, workbook):
             if target not in names:
                 continue
             if kind.endswith(_IGNORED_SHEETS):
@@ -165,7 +165,7 @@ def _usual_copy(path: Path, folder: Path) -> tuple[Path, list[str]]:
                 continue  # themes, pictures, links: nothing ctgxl reads
             parts[place] = archive.read(names[target])
             relations.append((identifier, kind, place))
-        custom = next((target for _, kind, target in _relations(archive, names, "")
+        custom = next((target for _, kind, target in part_relations(archive, names, "")
                        if kind == "custom-properties" and target in names), None)
         if custom:
             parts["docProps/custom.xml"] = archive.read(names[custom])
@@ -201,7 +201,7 @@ def _binary_copy(archive: zipfile.ZipFile, names: dict[str, str], workbook: str,
     if info.file_size > 50_000_000:
         raise UnreadableFile("fichier-trop-gros", f"La description du classeur pèse {info.file_size} octets : ce "
                              "n'est pas un classeur ordinaire, il n'a pas été lu.")
-    relations = _relations(archive, names, workbook)
+    relations = part_relations(archive, names, workbook)
     left_out = {identifier for identifier, kind, _ in relations if kind.endswith(_IGNORED_SHEETS)}
     data = archive.read(names[workbook])
     kept, dropped, position = [], [], 0

@@ -7,7 +7,6 @@ formats of the cells (percents, whole day numbers shown as dates) and the error 
 
 from __future__ import annotations
 
-import posixpath
 import struct
 import zipfile
 from datetime import date, datetime, timedelta
@@ -141,6 +140,8 @@ def xlsb_details(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:
     """``xls_details`` for an .xlsb file, from its records: numbers whose cell style shows a
     percent, and cells showing an error. Whole numbers shown as a date, which calamine gives
     as numbers, become dates in ``grids``. The parts were measured by the survey first."""
+    from ctgxl.reading.safety import UnreadableFile  # safety measures sheets with this module
+
     details: dict[str, dict] = {}
     try:
         with zipfile.ZipFile(path) as archive:
@@ -160,8 +161,8 @@ def xlsb_details(path: Path, grids: dict[str, list[list]]) -> dict[str, dict]:
                     continue
                 found = details.setdefault(title, {"percent": set(), "uncached": set(), "errors": {}})
                 _xlsb_cells(archive, sheet_part, grid, found, percent_styles, date_styles, epoch)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError, struct.error, EOFError, SyntaxError):
-        pass  # what calamine read stays read; the formats are then unknown (SyntaxError: bad XML)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError, struct.error, EOFError, UnreadableFile):
+        pass  # what calamine read stays read; the formats are then unknown
     return details
 
 
@@ -206,20 +207,12 @@ def _xlsb_styles(archive: zipfile.ZipFile, name: str) -> tuple[set[int], set[int
 def workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str | None]], date]:
     """(title, part) of each sheet of the .xlsb, in order, and the date of day 0 (1904 or 1900
     system). Part names are matched without regard to case, as calamine does."""
-    from defusedxml import ElementTree
+    from ctgxl.reading.packages import part_relations
 
     names = {name.lower(): name for name in archive.namelist()}
     workbook = names.get("xl/workbook.bin", "xl/workbook.bin")
-    relations_name = names.get("xl/_rels/workbook.bin.rels")
-    targets: dict[str, str] = {}
-    if relations_name:
-        info = archive.getinfo(relations_name)
-        if info.file_size < 10_000_000:
-            for relation in ElementTree.fromstring(archive.read(info)):
-                target = relation.get("Target", "")
-                full = posixpath.normpath(target.lstrip("/") if target.startswith("/") else "xl/" + target)
-                if full.lower() in names:
-                    targets[relation.get("Id", "")] = names[full.lower()]
+    targets = {identifier: names[part.lower()]
+               for identifier, _, part in part_relations(archive, names, "xl/workbook.bin") if part.lower() in names}
     sheets: list[tuple[str, str | None]] = []
     epoch = date(1899, 12, 30)
     with archive.open(workbook) as stream:
